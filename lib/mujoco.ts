@@ -96,6 +96,12 @@ export class MujocoSim {
   readonly nv: number;
   readonly nu: number;
   private closed = false;
+  // Live views of qpos/qvel/ctrl, cached because each view made through the bindings costs about
+  // a microsecond and an env step needs several. WASM memory growth detaches them; a detached
+  // view has length 0 and is then made again (see `live`).
+  private qposView: Float64Array;
+  private qvelView: Float64Array;
+  private ctrlView: Float64Array;
 
   private constructor(mujoco: MainModule, model: MjModel) {
     this.mujoco = mujoco;
@@ -104,6 +110,9 @@ export class MujocoSim {
     this.nq = model.nq;
     this.nv = model.nv;
     this.nu = model.nu;
+    this.qposView = this.data.qpos as Float64Array;
+    this.qvelView = this.data.qvel as Float64Array;
+    this.ctrlView = this.data.ctrl as Float64Array;
   }
 
   /** Load the module (once per thread) and compile `file` (absolute, or a name in `assets/`). */
@@ -122,12 +131,33 @@ export class MujocoSim {
 
   /** A copy of qpos (never the live WASM view). */
   qpos(): Float64Array {
-    return Float64Array.from(this.data.qpos as Float64Array);
+    return Float64Array.from(this.live('qpos'));
   }
 
   /** A copy of qvel (never the live WASM view). */
   qvel(): Float64Array {
-    return Float64Array.from(this.data.qvel as Float64Array);
+    return Float64Array.from(this.live('qvel'));
+  }
+
+  /**
+   * Copy qpos[from..nq) into `target` at `targetOffset` without allocating: the env step's hot
+   * path (an observation is assembled from slices of qpos and qvel).
+   */
+  readQpos(target: Float64Array, targetOffset = 0, from = 0): void {
+    this.assertOpen();
+    copyRange(this.live('qpos'), from, target, targetOffset);
+  }
+
+  /** Copy qvel[from..nv) into `target` at `targetOffset` without allocating. */
+  readQvel(target: Float64Array, targetOffset = 0, from = 0): void {
+    this.assertOpen();
+    copyRange(this.live('qvel'), from, target, targetOffset);
+  }
+
+  /** One qpos value, e.g. the root x position, read without a copy of the whole vector. */
+  qposAt(index: number): number {
+    this.assertOpen();
+    return this.live('qpos')[index];
   }
 
   /** The initial qpos/qvel of the model (qpos0, zero velocity), copied. */
@@ -141,7 +171,7 @@ export class MujocoSim {
   /** Write the control vector (MuJoCo clamps to ctrlrange when the actuator is ctrllimited). */
   setControl(ctrl: ArrayLike<number>): void {
     this.assertOpen();
-    (this.data.ctrl as Float64Array).set(ctrl);
+    this.live('ctrl').set(ctrl);
   }
 
   /** Advance `nSteps` physics steps with the current control. */
@@ -162,8 +192,8 @@ export class MujocoSim {
     if (qpos.length !== this.nq || qvel.length !== this.nv) {
       throw new Error(`setState expects qpos of length ${this.nq} and qvel of length ${this.nv}, got ${qpos.length} and ${qvel.length}`);
     }
-    (this.data.qpos as Float64Array).set(qpos);
-    (this.data.qvel as Float64Array).set(qvel);
+    this.live('qpos').set(qpos);
+    this.live('qvel').set(qvel);
     this.mujoco.mj_forward(this.model, this.data);
   }
 
@@ -198,4 +228,27 @@ export class MujocoSim {
   private assertOpen(): void {
     if (this.closed) throw new Error('MujocoSim is closed');
   }
+
+  /** The cached live view, made again when WASM memory growth has detached it (length 0). */
+  private live(field: 'qpos' | 'qvel' | 'ctrl'): Float64Array {
+    switch (field) {
+      case 'qpos':
+        if (this.qposView.length === 0) this.qposView = this.data.qpos as Float64Array;
+        return this.qposView;
+      case 'qvel':
+        if (this.qvelView.length === 0) this.qvelView = this.data.qvel as Float64Array;
+        return this.qvelView;
+      case 'ctrl':
+        if (this.ctrlView.length === 0) this.ctrlView = this.data.ctrl as Float64Array;
+        return this.ctrlView;
+    }
+  }
+}
+
+function copyRange(source: Float64Array, from: number, target: Float64Array, targetOffset: number): void {
+  const count = source.length - from;
+  if (from < 0 || count < 0 || targetOffset < 0 || targetOffset + count > target.length) {
+    throw new Error(`Cannot copy ${source.length} values from index ${from} into ${target.length} values at offset ${targetOffset}`);
+  }
+  for (let i = 0; i < count; i++) target[targetOffset + i] = source[from + i];
 }

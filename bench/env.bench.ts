@@ -1,0 +1,75 @@
+/**
+ * Benchmark section "env": how fast the environments step on one thread. A3C's throughput is
+ * bounded by this (each worker steps its own env), so it is measured at two levels:
+ * - env steps/s with random actions through `makeEnv` (TimeLimit, resets at episode ends,
+ *   observation assembly, reward), also with NormalizeObservation on top as the workers use it;
+ * - microseconds per raw `mj_step` (the physics alone; one env step is frameSkip of them).
+ */
+import { performance } from 'node:perf_hooks';
+import type { Env } from '../lib/core.js';
+import type { MujocoEnv } from '../lib/mujoco_env.js';
+import { makeEnv } from '../lib/registry.js';
+import { Rng } from '../lib/rng.js';
+import { NormalizeObservation } from '../lib/wrappers.js';
+import type { BenchContext, BenchRow } from './types.js';
+
+const TASKS = ['HalfCheetah-v5', 'InvertedPendulum-v5'];
+
+/**
+ * Env steps per second over `steps` steps, random actions drawn in advance (not timed), after
+ * `steps / 5` untimed warm-up steps (the first thousands of steps run before the JIT settles).
+ */
+function envStepsPerSecond(env: Env, steps: number): { rate: number; episodes: number } {
+  const rng = new Rng(0);
+  const actions = Array.from({ length: 1024 }, () => env.actionSpace.sample(rng));
+  env.reset({ seed: 0 });
+  for (let t = 0; t < steps / 5; t++) {
+    const r = env.step(actions[t % actions.length]);
+    if (r.terminated || r.truncated) env.reset();
+  }
+  let episodes = 0;
+  env.reset();
+  const start = performance.now();
+  for (let t = 0; t < steps; t++) {
+    const r = env.step(actions[t % actions.length]);
+    if (r.terminated || r.truncated) {
+      env.reset();
+      episodes++;
+    }
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return { rate: steps / seconds, episodes };
+}
+
+/** Microseconds per mj_step with a fixed random control. */
+function microsecondsPerMjStep(env: Env, steps: number): number {
+  const sim = (env.unwrapped as MujocoEnv).sim;
+  env.reset({ seed: 0 });
+  sim.setControl(env.actionSpace.sample(new Rng(1)));
+  sim.step(500);
+  const start = performance.now();
+  sim.step(steps);
+  return ((performance.now() - start) * 1000) / steps;
+}
+
+export default async function envBench(ctx: BenchContext): Promise<BenchRow[]> {
+  const envSteps = ctx.quick ? 2_000 : 20_000;
+  const physicsSteps = ctx.quick ? 5_000 : 50_000;
+  const rows: BenchRow[] = [];
+  for (const id of TASKS) {
+    const env = await makeEnv(id);
+    try {
+      ctx.log(`[env] ${id}: ${envSteps} env steps`);
+      const plain = envStepsPerSecond(env, envSteps);
+      const frameSkip = (env.unwrapped as MujocoEnv).frameSkip;
+      rows.push({ section: 'env', name: `${id} env steps, random actions, 1 thread`, value: plain.rate, unit: 'steps/s', notes: `${envSteps} steps, ${plain.episodes} episode ends, frameSkip ${frameSkip}` });
+      const normalized = envStepsPerSecond(new NormalizeObservation(env), envSteps);
+      rows.push({ section: 'env', name: `${id} + NormalizeObservation env steps, 1 thread`, value: normalized.rate, unit: 'steps/s', notes: `${envSteps} steps` });
+      const us = microsecondsPerMjStep(env, physicsSteps);
+      rows.push({ section: 'env', name: `${id} mj_step (raw sim.step loop)`, value: us, unit: 'us', notes: `${physicsSteps} steps; env step = ${frameSkip} x mj_step` });
+    } finally {
+      env.close();
+    }
+  }
+  return rows;
+}

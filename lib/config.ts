@@ -1,0 +1,190 @@
+/**
+ * The one typed configuration of an A3C run, with documented defaults (CleanRL's `Args`).
+ *
+ * Defaults are the reference notebook's best run (lr 7e-4, gamma 0.99, GAE lambda 0.95, entropy
+ * 0.001, value coefficient 0.5, 40-step rollouts, gradient-norm clip 0.5, separate 2x128 actor and
+ * critic with a tanh-squashed Gaussian, observation normalisation) plus the measured improvements
+ * listed in README's "implementation details". `resolveConfig` validates every field before
+ * anything starts and derives what follows from the others.
+ */
+import { availableParallelism } from 'node:os';
+import type { ModelKind } from './models.js';
+import type { BackendName } from './backend.js';
+import { envIds } from './registry.js';
+
+export interface A3CConfig {
+  /** Registered environment id (see `envIds()`). */
+  envId: string;
+  /** Total environment steps over all workers; training stops when the shared counter reaches it. */
+  totalSteps: number;
+  /** Number of worker threads, each with its own env and local model (>= 1). */
+  numWorkers: number;
+  /** Seed of the run: parameter initialisation, every worker's env and action noise. */
+  seed: number;
+  /** Rollout length: environment steps per update (the paper's t_max), >= 1. */
+  nSteps: number;
+  /** Discount factor, in [0, 1]. */
+  gamma: number;
+  /** GAE(lambda) parameter for the policy advantage, in [0, 1]; 1 gives n-step advantages. */
+  gaeLambda: number;
+  /** Adam learning rate (> 0). */
+  lr: number;
+  /** 'constant', or 'linear' decay to 0 at `totalSteps` (keeps late updates from undoing learning). */
+  lrSchedule: 'constant' | 'linear';
+  /** Adam's beta1 and beta2, each in [0, 1). */
+  adamBetas: [number, number];
+  /** Adam's epsilon (> 0). */
+  adamEps: number;
+  /** Weight of the entropy bonus in the loss (>= 0). */
+  entropyCoef: number;
+  /** Weight of the value loss in the loss (>= 0). */
+  valueCoef: number;
+  /** Global gradient L2-norm clip before each Adam step (> 0; Infinity disables). */
+  maxGradNorm: number;
+  /** Actor-critic architecture: 'squashed' (separate, tanh-squashed Gaussian), 'separate' or 'shared'. */
+  model: ModelKind;
+  /** Hidden layer sizes of each MLP (actor and critic, or the shared trunk). */
+  hiddenSizes: number[];
+  /** Initial log standard deviation of the Gaussian policy. */
+  initLogStd: number;
+  /** Normalise observations with running mean/variance shared by all workers. */
+  normalizeObservation: boolean;
+  /** Clip normalised observations to [-obsClip, obsClip] (Infinity disables). */
+  obsClip: number;
+  /** Multiply rewards by this before computing returns (the reported returns stay unscaled). */
+  rewardScale: number;
+  /** Normalise the advantages of each rollout to mean 0, std 1 before the policy loss. */
+  normalizeAdvantage: boolean;
+  /** TensorFlow.js backend for the gradient computation: 'wasm', 'cpu' or 'tensorflow' (tfjs-node). */
+  backend: BackendName;
+  /** Episodes in the moving average that decides the `best` checkpoint. */
+  bestWindow: number;
+  /** Seconds between `last` checkpoints written during training (the final one is always written). */
+  checkpointIntervalSeconds: number;
+  /** Episode step limit (TimeLimit); 0 keeps the task's default. */
+  maxEpisodeSteps: number;
+}
+
+/** The defaults, frozen. */
+export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
+  envId: 'HalfCheetah-v5',
+  totalSteps: 1_000_000,
+  numWorkers: availableParallelism(),
+  seed: 1,
+  nSteps: 40,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  lr: 7e-4,
+  lrSchedule: 'linear',
+  adamBetas: [0.9, 0.999] as [number, number],
+  adamEps: 1e-8,
+  entropyCoef: 0.001,
+  valueCoef: 0.5,
+  maxGradNorm: 0.5,
+  model: 'squashed' as ModelKind,
+  hiddenSizes: [128, 128],
+  initLogStd: 0,
+  normalizeObservation: true,
+  obsClip: 10,
+  rewardScale: 1,
+  normalizeAdvantage: false,
+  backend: 'wasm' as BackendName,
+  bestWindow: 10,
+  checkpointIntervalSeconds: 60,
+  maxEpisodeSteps: 0,
+});
+
+const MODEL_KINDS: readonly ModelKind[] = ['squashed', 'separate', 'shared'];
+const BACKENDS: readonly BackendName[] = ['wasm', 'cpu', 'tensorflow'];
+
+/** Thrown for an invalid configuration; the message lists every problem and what is allowed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid A3C configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Merge `overrides` into the defaults, validate everything and return a frozen config.
+ * Unknown keys are rejected too, so a typo never silently falls back to a default.
+ */
+export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CConfig> {
+  const problems: string[] = [];
+  for (const key of Object.keys(overrides)) {
+    if (!(key in DEFAULT_CONFIG)) problems.push(`unknown option "${key}"; known options: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<A3CConfig>;
+  const c: A3CConfig = { ...DEFAULT_CONFIG, adamBetas: [...DEFAULT_CONFIG.adamBetas], hiddenSizes: [...DEFAULT_CONFIG.hiddenSizes], ...defined };
+
+  const ids = envIds();
+  if (!ids.includes(c.envId)) problems.push(`envId "${c.envId}" is not a registered environment; known: ${ids.join(', ')}`);
+  integer('totalSteps', c.totalSteps, 1);
+  integer('numWorkers', c.numWorkers, 1);
+  integer('seed', c.seed, 0);
+  integer('nSteps', c.nSteps, 1);
+  inRange('gamma', c.gamma, 0, 1);
+  inRange('gaeLambda', c.gaeLambda, 0, 1);
+  positive('lr', c.lr);
+  if (c.lrSchedule !== 'constant' && c.lrSchedule !== 'linear') problems.push(`lrSchedule must be "constant" or "linear", got ${JSON.stringify(c.lrSchedule)}`);
+  if (!Array.isArray(c.adamBetas) || c.adamBetas.length !== 2 || !c.adamBetas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+    problems.push(`adamBetas must be two numbers in [0, 1), got ${JSON.stringify(c.adamBetas)}`);
+  }
+  positive('adamEps', c.adamEps);
+  nonNegative('entropyCoef', c.entropyCoef);
+  nonNegative('valueCoef', c.valueCoef);
+  if (!(typeof c.maxGradNorm === 'number' && c.maxGradNorm > 0)) problems.push(`maxGradNorm must be > 0 (Infinity disables clipping), got ${c.maxGradNorm}`);
+  if (!MODEL_KINDS.includes(c.model)) problems.push(`model must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(c.model)}`);
+  if (!Array.isArray(c.hiddenSizes) || c.hiddenSizes.length === 0 || !c.hiddenSizes.every((h) => Number.isInteger(h) && h >= 1)) {
+    problems.push(`hiddenSizes must be a non-empty list of positive integers, got ${JSON.stringify(c.hiddenSizes)}`);
+  }
+  finite('initLogStd', c.initLogStd);
+  if (typeof c.normalizeObservation !== 'boolean') problems.push(`normalizeObservation must be true or false`);
+  if (!(typeof c.obsClip === 'number' && c.obsClip > 0)) problems.push(`obsClip must be > 0 (Infinity disables), got ${c.obsClip}`);
+  positive('rewardScale', c.rewardScale);
+  if (typeof c.normalizeAdvantage !== 'boolean') problems.push(`normalizeAdvantage must be true or false`);
+  if (!BACKENDS.includes(c.backend)) problems.push(`backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(c.backend)}`);
+  integer('bestWindow', c.bestWindow, 1);
+  positive('checkpointIntervalSeconds', c.checkpointIntervalSeconds);
+  integer('maxEpisodeSteps', c.maxEpisodeSteps, 0);
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(c);
+
+  function finite(name: string, value: unknown): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${name} must be a finite number, got ${String(value)}`);
+  }
+  function positive(name: string, value: unknown): void {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) problems.push(`${name} must be a number > 0, got ${String(value)}`);
+  }
+  function nonNegative(name: string, value: unknown): void {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${name} must be a number >= 0, got ${String(value)}`);
+  }
+  function inRange(name: string, value: unknown, low: number, high: number): void {
+    if (typeof value !== 'number' || !(value >= low && value <= high)) problems.push(`${name} must be in [${low}, ${high}], got ${String(value)}`);
+  }
+  function integer(name: string, value: unknown, min: number): void {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) problems.push(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+}
+
+/**
+ * The learning rate at `globalStep` under the configured schedule. The linear schedule decays
+ * towards 0 but stays positive (lr / totalSteps at the last step), since the last rollouts of
+ * the workers may end past totalSteps and Adam needs lr > 0.
+ */
+export function learningRateAt(config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'totalSteps'>, globalStep: number): number {
+  if (config.lrSchedule === 'constant') return config.lr;
+  const step = Math.min(Math.max(globalStep, 0), config.totalSteps - 1);
+  return config.lr * (1 - step / config.totalSteps);
+}
+
+/**
+ * JSON has no Infinity (JSON.stringify writes null): read back a config saved in a run folder or
+ * checkpoint, restoring the "disabled" Infinity of `maxGradNorm` and `obsClip`.
+ */
+export function configFromJSON(saved: Record<string, unknown>): A3CConfig {
+  const copy = { ...saved } as Record<string, unknown>;
+  for (const key of ['maxGradNorm', 'obsClip']) if (copy[key] === null) copy[key] = Infinity;
+  return copy as unknown as A3CConfig;
+}

@@ -1,0 +1,168 @@
+/**
+ * The A3C worker (Mnih et al. 2016, Algorithm S3), one per thread:
+ *
+ *   repeat until the global step counter reaches totalSteps (or the trainer says stop):
+ *     1. sync the local model from the global parameters          model.setParams(adam.params)
+ *     2. roll out up to nSteps in the worker's own env            collectRollout
+ *     3. returns R_t (value target) and GAE advantages A_t        gae
+ *     4. loss = policy + valueCoef * value - entropyCoef * entropy, and its gradients
+ *     5. clip the global gradient norm to maxGradNorm             clipGradNorm
+ *     6. apply them to the global parameters, lock-free           SharedAdam.step (Hogwild)
+ *
+ * `runWorker` is plain code driven by a `post` callback, so it can run in a worker thread
+ * (lib/worker_thread.ts) or, for tests and notebooks, on the main thread.
+ */
+import { learningRateAt } from './config.js';
+import { initBackend } from './backend.js';
+import { ActorCritic } from './models.js';
+import { gae } from './returns.js';
+import { SharedAdam, clipGradNorm, allFinite } from './shared_adam.js';
+import { RunningMeanStd } from './running_mean_std.js';
+import { NormalizeObservation } from './wrappers.js';
+import { makeEnv } from './registry.js';
+import { Rng } from './rng.js';
+import { Counter } from './shared_memory.js';
+import type { WorkerInit, WorkerMessage } from './shared_memory.js';
+import type { Env } from './core.js';
+import { RolloutBuffer, EpisodeCursor, collectRollout } from './rollout.js';
+import type { MujocoSim } from './mujoco.js';
+
+/** How often a worker reports its mean losses to the trainer. */
+const REPORT_INTERVAL_MS = 1000;
+
+/** Build the worker's env: the task, with the shared observation statistics when normalising. */
+export async function makeWorkerEnv(init: Pick<WorkerInit, 'config' | 'observationStats'>): Promise<Env> {
+  const { config } = init;
+  const env = await makeEnv(config.envId, config.maxEpisodeSteps > 0 ? { maxEpisodeSteps: config.maxEpisodeSteps } : {});
+  if (!config.normalizeObservation || !init.observationStats) return env;
+  const size = env.observationSpace.size;
+  const rms = new RunningMeanStd(size, { storage: new Float64Array(init.observationStats) });
+  return new NormalizeObservation(env, { rms, clip: Number.isFinite(config.obsClip) ? config.obsClip : undefined });
+}
+
+export async function runWorker(init: WorkerInit, post: (message: WorkerMessage) => void): Promise<void> {
+  const { workerId, config } = init;
+  await initBackend(config.backend);
+  const counters = new Int32Array(init.counters);
+  const adam = SharedAdam.attach(init.adamBuffers, { lr: config.lr, betas: config.adamBetas, eps: config.adamEps });
+  const model = new ActorCritic(init.modelSpec, { params: adam.params });
+  const rng = Rng.fromState(init.rng);
+  const env = await makeWorkerEnv(init);
+  const sim = (env.unwrapped as unknown as { sim?: MujocoSim }).sim;
+  const buffer = new RolloutBuffer(config.nSteps, env.observationSpace.size, env.actionSpace.size);
+  const cursor = new EpisodeCursor(env.reset({ seed: init.envSeed }).observation);
+  const batch = {
+    observations: buffer.observations,
+    rawActions: buffer.rawActions,
+    returns: new Float32Array(config.nSteps),
+    advantages: new Float32Array(config.nSteps),
+    length: 0,
+  };
+  const report = new UpdateReport();
+  let lastReport = performance.now();
+  post({ type: 'ready', workerId });
+
+  try {
+    // Atomics.load: see the trainer's stop request and the other workers' steps as soon as written.
+    while (Atomics.load(counters, Counter.Stop) === 0 && Atomics.load(counters, Counter.GlobalSteps) < config.totalSteps) {
+      model.setParams(adam.params);
+      const steps = collectRollout({
+        env, model, rng, cursor, buffer,
+        rewardScale: config.rewardScale,
+        onEpisode: (episode) => {
+          // Atomics.add: episodes and steps from all workers are counted exactly once.
+          Atomics.add(counters, Counter.Episodes, 1);
+          post({
+            type: 'episode', workerId,
+            episodeReturn: episode.episodeReturn, length: episode.length,
+            globalStep: Atomics.load(counters, Counter.GlobalSteps) + buffer.length,
+            infoMeans: episode.infoMeans,
+          });
+        },
+      });
+      const globalStep = Atomics.add(counters, Counter.GlobalSteps, steps) + steps;
+      if (sim) {
+        const warnings = sim.warningCount();
+        if (warnings > 0) throw new Error(`MuJoCo raised ${warnings} simulation warning(s) (unstable physics) at global step ${globalStep}`);
+      }
+
+      const target = gae({
+        rewards: buffer.rewards.subarray(0, steps),
+        values: buffer.values.subarray(0, steps),
+        bootstrapValue: buffer.bootstrapValue,
+        gamma: config.gamma,
+        gaeLambda: config.gaeLambda,
+      });
+      batch.length = steps;
+      batch.returns.set(target.returns);
+      batch.advantages.set(target.advantages);
+      if (config.normalizeAdvantage && steps > 1) normalizeInPlace(batch.advantages.subarray(0, steps));
+
+      const lr = learningRateAt(config, globalStep);
+      // A non-finite return, loss or gradient (e.g. exploding rewards) would poison the shared
+      // parameters of every worker: skip that update and count it instead.
+      const targetsFinite = allFinite(batch.returns.subarray(0, steps)) && allFinite(batch.advantages.subarray(0, steps));
+      const result = targetsFinite ? model.computeGradients(batch, { valueCoef: config.valueCoef, entropyCoef: config.entropyCoef }) : null;
+      if (!result || !Number.isFinite(result.info.totalLoss) || !allFinite(result.gradients)) {
+        Atomics.add(counters, Counter.SkippedUpdates, 1);
+        report.skipped += 1;
+      } else {
+        const gradNorm = clipGradNorm(result.gradients, config.maxGradNorm);
+        adam.step(result.gradients, { lr });
+        Atomics.add(counters, Counter.Updates, 1);
+        report.add(result.info, gradNorm, lr);
+      }
+
+      const now = performance.now();
+      if (now - lastReport >= REPORT_INTERVAL_MS) {
+        post(report.flush(workerId, globalStep));
+        lastReport = now;
+      }
+    }
+    if (report.count > 0 || report.skipped > 0) post(report.flush(workerId, Atomics.load(counters, Counter.GlobalSteps)));
+    post({ type: 'stopped', workerId, rng: rng.getState() });
+  } finally {
+    model.dispose();
+    env.close();
+  }
+}
+
+/** Running means of the loss terms between two reports. */
+class UpdateReport {
+  count = 0;
+  skipped = 0;
+  private sums = { policyLoss: 0, valueLoss: 0, entropy: 0, std: 0, gradNorm: 0, learningRate: 0 };
+
+  add(info: { policyLoss: number; valueLoss: number; entropy: number; std: number }, gradNorm: number, learningRate: number): void {
+    this.count += 1;
+    this.sums.policyLoss += info.policyLoss;
+    this.sums.valueLoss += info.valueLoss;
+    this.sums.entropy += info.entropy;
+    this.sums.std += info.std;
+    this.sums.gradNorm += gradNorm;
+    this.sums.learningRate += learningRate;
+  }
+
+  flush(workerId: number, globalStep: number): WorkerMessage {
+    const n = Math.max(1, this.count);
+    const message: WorkerMessage = {
+      type: 'updates', workerId, globalStep, count: this.count, skipped: this.skipped,
+      policyLoss: this.sums.policyLoss / n, valueLoss: this.sums.valueLoss / n, entropy: this.sums.entropy / n,
+      std: this.sums.std / n, gradNorm: this.sums.gradNorm / n, learningRate: this.sums.learningRate / n,
+    };
+    this.count = 0;
+    this.skipped = 0;
+    for (const key of Object.keys(this.sums) as (keyof typeof this.sums)[]) this.sums[key] = 0;
+    return message;
+  }
+}
+
+function normalizeInPlace(values: Float32Array): void {
+  let mean = 0;
+  for (let i = 0; i < values.length; i++) mean += values[i];
+  mean /= values.length;
+  let variance = 0;
+  for (let i = 0; i < values.length; i++) variance += (values[i] - mean) ** 2;
+  const std = Math.sqrt(variance / values.length) + 1e-8;
+  for (let i = 0; i < values.length; i++) values[i] = (values[i] - mean) / std;
+}

@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { saveCheckpoint, loadCheckpoint, resolveCheckpointPath, writeFileAtomic } from '../lib/checkpoint.js';
+import type { Checkpoint } from '../lib/checkpoint.js';
+import { resolveConfig } from '../lib/config.js';
+import { defaultModelSpec, paramLayout } from '../lib/models.js';
+import { Rng } from '../lib/rng.js';
+
+function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'): Checkpoint {
+  const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), kind });
+  const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
+  const rng = new Rng(seed);
+  const randomArray = () => Float32Array.from({ length: size }, () => rng.normal());
+  return {
+    config: resolveConfig({ seed, maxGradNorm: Infinity }),
+    modelSpec,
+    params: randomArray(),
+    optimizer: { step: 42, m: randomArray(), v: randomArray().map(Math.abs) },
+    observationStats: { count: 123.0001, mean: Array.from({ length: 17 }, (_, i) => i / 3), var: Array.from({ length: 17 }, (_, i) => 1 + i) },
+    counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1 },
+    rng: [new Rng(1).getState(), new Rng(2).getState()],
+    wallSeconds: 12.5,
+    meanReturn: -3.25,
+    bestMeanReturn: 7.5,
+  };
+}
+
+test('a checkpoint round-trips exactly (parameters bit for bit)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const original = makeCheckpoint(3);
+  saveCheckpoint(join(dir, 'best.ckpt'), original);
+  const loaded = loadCheckpoint(join(dir, 'best'));
+  assert.deepEqual(loaded.params, original.params);
+  assert.deepEqual(loaded.optimizer, original.optimizer);
+  assert.deepEqual(loaded.observationStats, original.observationStats);
+  assert.deepEqual(loaded.counters, original.counters);
+  assert.deepEqual(loaded.rng, original.rng);
+  assert.deepEqual(loaded.modelSpec, original.modelSpec);
+  assert.equal(loaded.config.maxGradNorm, Infinity);
+  assert.equal(loaded.config.seed, 3);
+  assert.equal(loaded.bestMeanReturn, 7.5);
+});
+
+test('loading a checkpoint that does not match the env or model says so', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const path = join(dir, 'last.ckpt');
+  saveCheckpoint(path, makeCheckpoint(1));
+  assert.throws(() => loadCheckpoint(path, { envId: 'InvertedPendulum-v5' }), /trained on HalfCheetah-v5, not InvertedPendulum-v5/);
+  const other = defaultModelSpec({ observationSize: 4, actionSize: 1, actionLow: [-3], actionHigh: [3] });
+  assert.throws(() => loadCheckpoint(path, { modelSpec: other }), /holds a squashed model, 17 observations, 6 actions.*expected a squashed model, 4 observations, 1 actions/);
+  assert.throws(() => loadCheckpoint(join(dir, 'missing')), /Checkpoint not found: .*missing/);
+  writeFileSync(join(dir, 'garbage.ckpt'), '{"format": "something-else"}');
+  assert.throws(() => loadCheckpoint(join(dir, 'garbage.ckpt')), /not an a3c-ts checkpoint/);
+  writeFileSync(join(dir, 'truncated.ckpt'), readFileSync(path, 'utf8').slice(0, 1000));
+  assert.throws(() => loadCheckpoint(join(dir, 'truncated.ckpt')), /not readable JSON/);
+});
+
+test('a checkpoint with the wrong number of parameters is refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const bad = { ...makeCheckpoint(1), params: new Float32Array(10) };
+  assert.throws(() => saveCheckpoint(join(dir, 'x.ckpt'), bad), /10 parameters do not match the model spec/);
+  assert.deepEqual(readdirSync(dir), [], 'nothing written');
+});
+
+test('resolveCheckpointPath accepts the path with or without .ckpt', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  saveCheckpoint(join(dir, 'best.ckpt'), makeCheckpoint(1));
+  assert.equal(resolveCheckpointPath(join(dir, 'best')), join(dir, 'best.ckpt'));
+  assert.equal(resolveCheckpointPath(join(dir, 'best.ckpt')), join(dir, 'best.ckpt'));
+});
+
+test('a writer killed mid-write never leaves a broken or missing checkpoint', async () => {
+  // A child process rewrites the checkpoint in a loop with different contents; we SIGKILL it at
+  // a random moment several times. After each kill the file must load and be one complete version.
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const path = join(dir, 'last.ckpt');
+  saveCheckpoint(path, makeCheckpoint(0));
+  const script = join(dir, 'writer.ts');
+  writeFileSync(script, `
+    import { saveCheckpoint } from ${JSON.stringify(new URL('../lib/checkpoint.ts', import.meta.url).pathname)};
+    import { resolveConfig } from ${JSON.stringify(new URL('../lib/config.ts', import.meta.url).pathname)};
+    import { defaultModelSpec, paramLayout } from ${JSON.stringify(new URL('../lib/models.ts', import.meta.url).pathname)};
+    const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1) });
+    const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
+    process.stdout.write('ready\\n');
+    for (let i = 1; ; i++) {
+      const params = new Float32Array(size).fill(i);
+      saveCheckpoint(${JSON.stringify(path)}, { config: resolveConfig(), modelSpec, params, optimizer: { step: i, m: params, v: params },
+        observationStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestMeanReturn: null });
+    }
+  `);
+  for (let round = 0; round < 4; round++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolveReady) => child.stdout.once('data', () => resolveReady()));
+    await new Promise((r) => setTimeout(r, 150 + 100 * round));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    const loaded = loadCheckpoint(path);
+    const version = loaded.counters.globalSteps;
+    assert.ok(loaded.params.every((p) => p === version || version === 4000), 'all parameters from one write');
+  }
+});
+
+test('writeFileAtomic leaves the old file when the write fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const path = join(dir, 'file.json');
+  writeFileAtomic(path, 'old');
+  assert.throws(() => writeFileAtomic(join(dir, 'no-such-dir', 'file.json'), 'new'));
+  assert.equal(readFileSync(path, 'utf8'), 'old');
+  writeFileAtomic(path, 'new');
+  assert.equal(readFileSync(path, 'utf8'), 'new');
+  assert.deepEqual(readdirSync(dir), ['file.json'], 'no temporary files left behind');
+});

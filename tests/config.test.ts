@@ -1,0 +1,62 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveConfig, DEFAULT_CONFIG, ConfigError, learningRateAt, configFromJSON } from '../lib/config.js';
+
+test('defaults are the reference run and are frozen', () => {
+  const c = resolveConfig();
+  assert.equal(c.lr, 7e-4);
+  assert.equal(c.gamma, 0.99);
+  assert.equal(c.gaeLambda, 0.95);
+  assert.equal(c.entropyCoef, 0.001);
+  assert.equal(c.valueCoef, 0.5);
+  assert.equal(c.nSteps, 40);
+  assert.equal(c.maxGradNorm, 0.5);
+  assert.deepEqual(c.hiddenSizes, [128, 128]);
+  assert.equal(c.envId, 'HalfCheetah-v5');
+  assert.ok(Object.isFrozen(DEFAULT_CONFIG));
+  assert.ok(Object.isFrozen(c));
+  assert.throws(() => { (c as { lr: number }).lr = 1; });
+});
+
+test('invalid values are rejected with what is allowed', () => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ numWorkers: 0 }, /numWorkers must be an integer >= 1, got 0/],
+    [{ numWorkers: 1.5 }, /numWorkers must be an integer >= 1/],
+    [{ lr: 0 }, /lr must be a number > 0, got 0/],
+    [{ lr: -1 }, /lr must be a number > 0/],
+    [{ gamma: 1.5 }, /gamma must be in \[0, 1\]/],
+    [{ gaeLambda: -0.1 }, /gaeLambda must be in \[0, 1\]/],
+    [{ envId: 'Nope-v0' }, /envId "Nope-v0" is not a registered environment; known: .*HalfCheetah-v5/],
+    [{ nSteps: 0 }, /nSteps must be an integer >= 1/],
+    [{ model: 'cnn' }, /model must be one of squashed, separate, shared/],
+    [{ backend: 'webgpu' }, /backend must be one of wasm, cpu, tensorflow/],
+    [{ hiddenSizes: [] }, /hiddenSizes must be a non-empty list/],
+    [{ totalSteps: -5 }, /totalSteps must be an integer >= 1/],
+    [{ lrSchedule: 'cosine' }, /lrSchedule must be "constant" or "linear"/],
+    [{ learningRate: 1e-3 }, /unknown option "learningRate"/],
+  ];
+  for (const [overrides, message] of cases) {
+    assert.throws(() => resolveConfig(overrides as never), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(overrides));
+  }
+});
+
+test('several problems are reported together', () => {
+  assert.throws(() => resolveConfig({ numWorkers: 0, lr: 0 }), (error: unknown) => error instanceof ConfigError && error.problems.length === 2);
+});
+
+test('linear learning-rate schedule decays towards 0 and stays positive past totalSteps', () => {
+  const c = { lr: 1e-3, lrSchedule: 'linear' as const, totalSteps: 1000 };
+  assert.equal(learningRateAt(c, 0), 1e-3);
+  assert.ok(Math.abs(learningRateAt(c, 250) - 7.5e-4) < 1e-15);
+  // At and past the end: the rate of the last step, lr * (1 - 999/1000) = 1e-6.
+  assert.ok(Math.abs(learningRateAt(c, 1000) - 1e-6) < 1e-18);
+  assert.ok(Math.abs(learningRateAt(c, 2000) - 1e-6) < 1e-18);
+  assert.equal(learningRateAt({ ...c, lrSchedule: 'constant' }, 900), 1e-3);
+});
+
+test('Infinity survives a JSON round trip of the config', () => {
+  const c = resolveConfig({ maxGradNorm: Infinity, obsClip: Infinity });
+  const back = resolveConfig(configFromJSON(JSON.parse(JSON.stringify(c))));
+  assert.equal(back.maxGradNorm, Infinity);
+  assert.equal(back.obsClip, Infinity);
+});

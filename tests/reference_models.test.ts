@@ -1,0 +1,128 @@
+/**
+ * The project's model files against the public Gymnasium model files they were rebuilt from.
+ *
+ * Runs only where the reference folder exists (`../shared/reference` next to the repository, a
+ * development aid that is not part of the project); skipped with a message elsewhere.
+ *
+ * 1. Every field of the compiled MjModel is compared: all numeric arrays, scalars and the nested
+ *    structs (opt, vis, stat), enumerated generically from the bindings' getters, so a field
+ *    added by a newer MuJoCo is compared too. Numbers are compared by value (NaN equals NaN;
+ *    -0 equals 0). One field is excluded:
+ *    - `buffer`: the raw bytes behind all the arrays, already compared array by array; it
+ *      differs only by the sign bit of a zero (the reference writes the light direction as
+ *      "-0 0 -1.3", the project as "0 0 -1.3", which is the same direction).
+ * 2. Both models are stepped from the same state with the same random controls for 1000 env
+ *    steps; qpos and qvel must stay identical to the last bit.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MujocoSim } from '../lib/mujoco.js';
+import { Rng } from '../lib/rng.js';
+
+const REFERENCE_DIR = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
+const EXCLUDED = new Set(['buffer']);
+const skip = existsSync(REFERENCE_DIR) ? false : `reference models not found at ${REFERENCE_DIR} (development-only check)`;
+
+/** Names of the getter properties an embind object exposes (its fields), prototype chain included. */
+function fieldNames(object: object): string[] {
+  const names: string[] = [];
+  for (let proto = Object.getPrototypeOf(object); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) {
+      if (Object.getOwnPropertyDescriptor(proto, name)?.get && !names.includes(name)) names.push(name);
+    }
+  }
+  return names;
+}
+
+function sameNumber(a: number | bigint, b: number | bigint): boolean {
+  return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
+}
+
+/** Differences between two embind objects, walking nested structs; also counts the fields seen. */
+function compareFields(reference: object, project: object, prefix: string, differences: string[], seen: { count: number }): void {
+  for (const name of fieldNames(reference)) {
+    const path = prefix + name;
+    if (EXCLUDED.has(path)) continue;
+    const a: unknown = (reference as Record<string, unknown>)[name];
+    const b: unknown = (project as Record<string, unknown>)[name];
+    seen.count++;
+    if (ArrayBuffer.isView(a)) {
+      const x = a as unknown as ArrayLike<number | bigint>;
+      const y = b as ArrayLike<number | bigint>;
+      if (!ArrayBuffer.isView(b) || x.length !== y.length) {
+        differences.push(`${path}: length ${x.length} vs ${ArrayBuffer.isView(b) ? y.length : typeof b}`);
+        continue;
+      }
+      for (let i = 0; i < x.length; i++) {
+        if (!sameNumber(x[i], y[i])) {
+          differences.push(`${path}[${i}]: reference ${x[i]}, project ${y[i]}`);
+          break;
+        }
+      }
+    } else if (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'boolean' || typeof a === 'string') {
+      if (!(typeof b === typeof a && sameNumber(a as number, b as number))) differences.push(`${path}: reference ${a}, project ${String(b)}`);
+    } else if (a !== null && typeof a === 'object') {
+      compareFields(a, b as object, `${path}.`, differences, seen);
+    } else {
+      differences.push(`${path}: unexpected field kind ${typeof a}`);
+    }
+  }
+}
+
+function stepTogether(reference: MujocoSim, project: MujocoSim, options: { frameSkip: number; ctrlLimit: number; seed: number }): void {
+  const rng = new Rng(options.seed);
+  // A noisy common start, so the check does not rest on the rest pose alone.
+  const qpos = reference.qpos().map((v) => v + rng.uniform(-0.1, 0.1));
+  const qvel = reference.qvel().map(() => 0.1 * rng.normal());
+  reference.setState(qpos, qvel);
+  project.setState(qpos, qvel);
+  const ctrl = new Float64Array(reference.nu);
+  for (let t = 0; t < 1000; t++) {
+    // Beyond the ctrlrange on purpose, so MuJoCo's clamping is exercised too.
+    for (let i = 0; i < ctrl.length; i++) ctrl[i] = rng.uniform(-options.ctrlLimit, options.ctrlLimit);
+    reference.setControl(ctrl);
+    project.setControl(ctrl);
+    reference.step(options.frameSkip);
+    project.step(options.frameSkip);
+    const [p, q] = [reference.qpos(), project.qpos()];
+    const [v, w] = [reference.qvel(), project.qvel()];
+    for (let i = 0; i < p.length; i++) assert.ok(Object.is(p[i], q[i]), `step ${t}: qpos[${i}] reference ${p[i]}, project ${q[i]}`);
+    for (let i = 0; i < v.length; i++) assert.ok(Object.is(v[i], w[i]), `step ${t}: qvel[${i}] reference ${v[i]}, project ${w[i]}`);
+  }
+  assert.ok(Number.isFinite(reference.qpos()[0]), 'the rollout stayed finite');
+}
+
+const cases = [
+  { file: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
+  { file: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+];
+
+for (const { file, frameSkip, ctrlLimit } of cases) {
+  describe(`assets/${file} against the reference model`, { skip }, () => {
+    let reference: MujocoSim;
+    let project: MujocoSim;
+    before(async () => {
+      reference = await MujocoSim.fromFile(REFERENCE_DIR + file);
+      project = await MujocoSim.fromFile(file);
+    });
+    after(() => {
+      reference?.close();
+      project?.close();
+    });
+
+    test('every MjModel field is equal', () => {
+      const differences: string[] = [];
+      const seen = { count: 0 };
+      compareFields(reference.model, project.model, '', differences, seen);
+      // mujoco-js 0.0.7 (MuJoCo 3.3) exposes several hundred fields; a broken walk would see few.
+      assert.ok(seen.count > 500, `compared only ${seen.count} fields`);
+      assert.deepEqual(differences, []);
+    });
+
+    test('1000 env steps from the same random controls give identical qpos and qvel', () => {
+      stepTogether(reference, project, { frameSkip, ctrlLimit, seed: 2024 });
+    });
+  });
+}

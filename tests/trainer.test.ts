@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { train, WorkerError } from '../lib/trainer.js';
+import type { TrainerEvent } from '../lib/trainer.js';
+import { loadCheckpoint } from '../lib/checkpoint.js';
+
+const FIXTURE = new URL('./fixtures/faulty_envs.ts', import.meta.url).href;
+const runDir = () => mkdtempSync(join(tmpdir(), 'a3c-train-'));
+const readJsonl = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+
+test('a short run writes its folder, and --resume continues it where it stopped', async () => {
+  const dir = runDir();
+  const events: TrainerEvent[] = [];
+  const first = await train({ envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 3000, seed: 3, bestWindow: 3 }, { runDir: dir, onEvent: (e) => events.push(e) });
+  assert.ok(first.globalSteps >= 3000 && first.globalSteps < 3000 + 2 * 40, `steps ${first.globalSteps}`);
+  assert.ok(first.updates > 0);
+  assert.equal(first.skippedUpdates, 0);
+  for (const file of ['config.json', 'episodes.jsonl', 'updates.jsonl', 'last.ckpt', 'best.ckpt']) assert.ok(existsSync(join(dir, file)), file);
+  const episodes = readJsonl(join(dir, 'episodes.jsonl'));
+  assert.equal(episodes.length, first.episodes);
+  assert.ok(episodes.every((e) => Number.isFinite(e['charts/episodic_return']) && e['charts/episodic_length'] >= 1));
+  assert.ok(events.some((e) => e.type === 'episode') && events.some((e) => e.type === 'stop'));
+  const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { envId: string; seed: number };
+  assert.equal(saved.envId, 'InvertedPendulum-v5');
+
+  const last = loadCheckpoint(join(dir, 'last'));
+  assert.equal(last.counters.globalSteps, first.globalSteps);
+  assert.ok(last.observationStats && last.observationStats.count > 3000, 'observation statistics shared by both workers');
+
+  await assert.rejects(
+    train({ envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 3000 }, { runDir: dir }),
+    /already holds a run; resume it with --resume/,
+  );
+  await assert.rejects(train({ totalSteps: 5000, lr: 1 }, { runDir: dir, resume: true }), /Cannot change lr when resuming/);
+
+  const second = await train({ totalSteps: 5000 }, { runDir: dir, resume: true });
+  assert.ok(second.globalSteps >= 5000, `resumed to ${second.globalSteps}`);
+  assert.ok(second.episodes > first.episodes);
+  const resumed = loadCheckpoint(join(dir, 'last'));
+  assert.ok(resumed.optimizer!.step > last.optimizer!.step, 'Adam step count continues');
+  assert.ok(resumed.observationStats!.count > last.observationStats!.count);
+});
+
+test('an aborted run stops cleanly with a last checkpoint that resume accepts', async () => {
+  const dir = runDir();
+  const controller = new AbortController();
+  const result = await train(
+    { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 10_000_000 },
+    { runDir: dir, signal: controller.signal, onEvent: (e) => { if (e.type === 'episode' && e.episode >= 5) controller.abort(); } },
+  );
+  assert.equal(result.aborted, true);
+  assert.ok(result.globalSteps < 10_000_000);
+  const last = loadCheckpoint(join(dir, 'last'));
+  assert.equal(last.counters.globalSteps, result.globalSteps);
+  const resumed = await train({ totalSteps: result.globalSteps + 500 }, { runDir: dir, resume: true });
+  assert.ok(resumed.globalSteps >= result.globalSteps + 500);
+});
+
+test('a worker that throws is reported with its id; the run stops, writes last and never hangs', async () => {
+  const dir = runDir();
+  const started = performance.now();
+  await assert.rejects(
+    train({ envId: 'Faulty-v0', numWorkers: 2, totalSteps: 100_000 }, { runDir: dir, preload: [FIXTURE] }),
+    (error: unknown) => {
+      assert.ok(error instanceof WorkerError);
+      assert.ok(error.workerId === 0 || error.workerId === 1);
+      assert.match(error.message, /worker [01] failed: injected fault: the env broke at its step 301/);
+      return true;
+    },
+  );
+  assert.ok(performance.now() - started < 60_000);
+  assert.ok(existsSync(join(dir, 'last.ckpt')), 'last checkpoint written after the failure');
+  assert.ok(loadCheckpoint(join(dir, 'last')).counters.globalSteps < 100_000);
+});
+
+test('non-finite losses skip the update instead of poisoning the shared parameters', async () => {
+  const dir = runDir();
+  const result = await train({ envId: 'HugeReward-v0', numWorkers: 1, totalSteps: 400, normalizeObservation: false }, { runDir: dir, preload: [FIXTURE] });
+  assert.equal(result.updates, 0);
+  assert.ok(result.skippedUpdates >= 10, `skipped ${result.skippedUpdates}`);
+  const last = loadCheckpoint(join(dir, 'last'));
+  assert.ok(last.params.every(Number.isFinite));
+  const updates = readJsonl(join(dir, 'updates.jsonl'));
+  assert.equal(updates.reduce((n, u) => n + u['charts/skipped_updates'], 0), result.skippedUpdates);
+});
+
+test('one worker with the same seed gives identical episodes (determinism)', async () => {
+  const returns = async () => {
+    const dir = runDir();
+    await train({ envId: 'InvertedPendulum-v5', numWorkers: 1, totalSteps: 1500, seed: 9 }, { runDir: dir });
+    return readJsonl(join(dir, 'episodes.jsonl')).map((e) => e['charts/episodic_return']);
+  };
+  const a = await returns();
+  const b = await returns();
+  assert.ok(a.length >= 5);
+  assert.deepEqual(a, b);
+});
+
+test('invalid configuration is rejected before anything starts', async () => {
+  const dir = runDir();
+  writeFileSync(join(dir, 'keep.txt'), 'x');
+  await assert.rejects(train({ numWorkers: 0 }, { runDir: join(dir, 'new') }), /numWorkers must be an integer >= 1/);
+  assert.ok(!existsSync(join(dir, 'new')), 'no run folder created');
+});

@@ -57,8 +57,16 @@ export interface A3CConfig {
   normalizeAdvantage: boolean;
   /** TensorFlow.js backend for the gradient computation: 'wasm', 'cpu' or 'tensorflow' (tfjs-node). */
   backend: BackendName;
-  /** Episodes in the moving average that decides the `best` checkpoint. */
+  /** Episodes in the moving average of training returns reported as progress (and used to pick `best` when evaluation is off). */
   bestWindow: number;
+  /**
+   * Env steps between deterministic evaluations of the global model during training; the `best`
+   * checkpoint is the best-evaluated model. 0 disables them (then `best` follows the moving
+   * average of training returns).
+   */
+  evalIntervalSteps: number;
+  /** Episodes of each evaluation during training (fixed seeds, so evaluations compare). */
+  evalEpisodes: number;
   /** Seconds between `last` checkpoints written during training (the final one is always written). */
   checkpointIntervalSeconds: number;
   /** Episode step limit (TimeLimit); 0 keeps the task's default. */
@@ -90,6 +98,8 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   normalizeAdvantage: false,
   backend: 'wasm' as BackendName,
   bestWindow: 10,
+  evalIntervalSteps: 50_000,
+  evalEpisodes: 5,
   checkpointIntervalSeconds: 60,
   maxEpisodeSteps: 0,
 });
@@ -145,6 +155,8 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   if (typeof c.normalizeAdvantage !== 'boolean') problems.push(`normalizeAdvantage must be true or false`);
   if (!BACKENDS.includes(c.backend)) problems.push(`backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(c.backend)}`);
   integer('bestWindow', c.bestWindow, 1);
+  integer('evalIntervalSteps', c.evalIntervalSteps, 0);
+  integer('evalEpisodes', c.evalEpisodes, 1);
   positive('checkpointIntervalSeconds', c.checkpointIntervalSeconds);
   integer('maxEpisodeSteps', c.maxEpisodeSteps, 0);
 

@@ -11,6 +11,7 @@ export * from './wrappers.js';
 export * from './registry.js';
 export * from './returns.js';
 export * from './distributions.js';
+export * from './losses.js';
 export * from './models.js';
 export * from './backend.js';
 export * from './shared_adam.js';

@@ -453,6 +453,7 @@ export function describeMp4(bytes: Uint8Array): Mp4Description {
       } else if (type === 'mvhd') {
         // Version 0: 4-byte creation/modification times and duration; version 1: 8-byte ones.
         const version = bytes[body];
+        if (body + (version === 1 ? 32 : 20) > at + size) throw new Error(`describeMp4: 'mvhd' box at byte ${at} is too short for version ${version}`);
         const timescale = view.getUint32(body + (version === 1 ? 20 : 12));
         const duration = version === 1 ? Number(view.getBigUint64(body + 24)) : view.getUint32(body + 16);
         if (timescale === 0) throw new Error('describeMp4: mvhd timescale is 0');

@@ -61,11 +61,14 @@ export interface RayTexture {
   /** Width of level 0 (also the edge of each cube face). */
   width: number;
   height: number;
-  /** Level 0 first, RGB interleaved; cube textures have only level 0 (6 square faces stacked). */
-  levels: Float32Array[];
-  levelWidths: number[];
-  levelHeights: number[];
-  /** Mean colour of the texture, used where a texture cannot be mapped. */
+  /** All levels back to back, level 0 first, RGB interleaved; cube maps have only level 0. */
+  texels: Float32Array;
+  levelOffset: Int32Array;
+  levelWidth: Int32Array;
+  levelHeight: Int32Array;
+  /** 2^(number of levels - 1): texels per pixel from which the smallest level is used alone. */
+  maxRho: number;
+  /** Mean colour of the texture. */
   mean: [number, number, number];
 }
 
@@ -79,7 +82,21 @@ export function makeTexture(type: number, width: number, height: number, nchanne
   if (data.length < width * height * nchannel) {
     throw new Error(`Texture data too short: ${data.length} bytes for ${width}x${height}x${nchannel}`);
   }
-  const base = new Float32Array(width * height * 3);
+  const widths = [width];
+  const heights = [height];
+  if (type === TEXTURE_2D) {
+    while (widths[widths.length - 1] > 1 || heights[heights.length - 1] > 1) {
+      widths.push(Math.max(1, widths[widths.length - 1] >> 1));
+      heights.push(Math.max(1, heights[heights.length - 1] >> 1));
+    }
+  }
+  const offsets = new Int32Array(widths.length);
+  let total = 0;
+  for (let level = 0; level < widths.length; level++) {
+    offsets[level] = total;
+    total += 3 * widths[level] * heights[level];
+  }
+  const texels = new Float32Array(total);
   let sr = 0;
   let sg = 0;
   let sb = 0;
@@ -88,45 +105,37 @@ export function makeTexture(type: number, width: number, height: number, nchanne
     const r = data[src] / 255;
     const g = nchannel >= 3 ? data[src + 1] / 255 : r;
     const b = nchannel >= 3 ? data[src + 2] / 255 : r;
-    base[3 * i] = r;
-    base[3 * i + 1] = g;
-    base[3 * i + 2] = b;
+    texels[3 * i] = r;
+    texels[3 * i + 1] = g;
+    texels[3 * i + 2] = b;
     sr += r;
     sg += g;
     sb += b;
   }
-  const n = width * height;
-  const texture: RayTexture = {
-    type, width, height, levels: [base], levelWidths: [width], levelHeights: [height], mean: [sr / n, sg / n, sb / n],
-  };
-  if (type !== TEXTURE_2D) return texture;
-  let w = width;
-  let h = height;
-  let level = base;
-  while (w > 1 || h > 1) {
-    const nw = Math.max(1, w >> 1);
-    const nh = Math.max(1, h >> 1);
-    const next = new Float32Array(nw * nh * 3);
-    for (let y = 0; y < nh; y++) {
+  for (let level = 1; level < widths.length; level++) {
+    const w = widths[level - 1];
+    const h = heights[level - 1];
+    const from = offsets[level - 1];
+    const to = offsets[level];
+    const nw = widths[level];
+    for (let y = 0; y < heights[level]; y++) {
       const y0 = Math.min(2 * y, h - 1);
       const y1 = Math.min(2 * y + 1, h - 1);
       for (let x = 0; x < nw; x++) {
         const x0 = Math.min(2 * x, w - 1);
         const x1 = Math.min(2 * x + 1, w - 1);
         for (let c = 0; c < 3; c++) {
-          next[3 * (y * nw + x) + c] = 0.25 * (level[3 * (y0 * w + x0) + c] + level[3 * (y0 * w + x1) + c]
-            + level[3 * (y1 * w + x0) + c] + level[3 * (y1 * w + x1) + c]);
+          texels[to + 3 * (y * nw + x) + c] = 0.25 * (texels[from + 3 * (y0 * w + x0) + c] + texels[from + 3 * (y0 * w + x1) + c]
+            + texels[from + 3 * (y1 * w + x0) + c] + texels[from + 3 * (y1 * w + x1) + c]);
         }
       }
     }
-    texture.levels.push(next);
-    texture.levelWidths.push(nw);
-    texture.levelHeights.push(nh);
-    level = next;
-    w = nw;
-    h = nh;
   }
-  return texture;
+  const n = width * height;
+  return {
+    type, width, height, texels, levelOffset: offsets, levelWidth: Int32Array.from(widths), levelHeight: Int32Array.from(heights),
+    maxRho: 2 ** (widths.length - 1), mean: [sr / n, sg / n, sb / n],
+  };
 }
 
 /** The camera of a frame: MuJoCo's mjvGLCamera (the average of the two stereo eyes). */
@@ -224,6 +233,29 @@ const D_STRIDE = 8;
 const D_RADIUS = 0;
 const D_ACTIVE = 1;
 const D_HALF = 2;
+/** 1 for a plane seen from its front side this frame, and its index among those planes. */
+const D_PLANE = 5;
+const D_SLOT = 6;
+/** 1 for an opaque plane lit by directional lights only, shaded by `shadePlanePass`. */
+const D_PASS = 7;
+
+/** Lights that vary over a plane, as `shadePlanePass` uses them. */
+const DL_STRIDE = 12;
+const DL_SHADOW = 0;
+const DL_SLOT = 1;
+const DL_LX = 2;
+const DL_NDL = 5;
+const DL_AMBDIFF = 6;
+const DL_SPEC = 9;
+
+/** Per-frame plane constants (see preparePlanes), followed by N.L of each light. */
+const PI_STRIDE = 9;
+const PI_TEX2D = 0;
+const PI_KS = 1;
+const PI_KT = 2;
+const PI_RHO = 3;
+const PI_FAST = 4;
+const PI_LIGHT = 5;
 
 /** Per-frame light constants (see prepareLights). */
 const LP_STRIDE = 8;
@@ -232,6 +264,14 @@ const LP_DIR = 1;
 const LP_COSCUTOFF = 4;
 const LP_AMBIENT = 5;
 const LP_SHADOW = 6;
+/** Index of the light's shadow buffer, or -1 (then plane pixels cast shadow rays). */
+const LP_SLOT = 7;
+const MAX_SHADOW_BUFFERS = 4;
+
+/** Where the shading reads shadow factors from. */
+const SHADOW_NONE = 0;
+const SHADOW_RAYS = 1;
+const SHADOW_BUFFER = 2;
 
 const TILE = 16;
 const SKY = -1;
@@ -301,6 +341,12 @@ class TileBins {
 /**
  * Draws `RayScene`s into RGB byte frames of a fixed size. Owns all per-pixel buffers, so one
  * instance renders any number of frames without allocating.
+ *
+ * A frame is drawn in passes over whole buffers, which keeps the inner loops tight: visibility
+ * (planes over the screen, each solid geom over its screen box), shadow factors on planes (each
+ * caster over the screen box of its shadow), the reflection (each geom over the box of its
+ * mirror image), shading, then anti-aliasing. Anti-aliasing samples and transparent geoms go
+ * through the per-ray path (`shadeRay`), which computes the same colours one ray at a time.
  */
 export class RayCaster {
   readonly width: number;
@@ -312,6 +358,16 @@ export class RayCaster {
   private readonly primary: TileBins;
   private readonly mirrored: TileBins;
   private readonly shadowed: TileBins;
+  /** Per pixel: ray parameter (view depth) and geom of the nearest hit (SKY for none), entered part. */
+  private readonly depth: Float64Array;
+  private readonly ids: Int32Array;
+  private readonly parts: Int8Array;
+  /** Per pixel of the reflective plane: nearest geom along the mirrored ray. */
+  private readonly reflDepth: Float64Array;
+  private readonly reflIds: Int32Array;
+  private readonly reflParts: Int8Array;
+  /** Per shadow-casting light (up to MAX_SHADOW_BUFFERS): fraction of its light reaching each plane pixel. */
+  private readonly shadowBuffers: Float32Array[] = [];
   /** Per pixel: which geoms are visible there (primary + 1) | (reflected + 1) << 16, for edge detection. */
   private readonly keys: Int32Array;
   private readonly edges: Uint8Array;
@@ -323,8 +379,11 @@ export class RayCaster {
   private casters = new Int32Array(64);
   private ncasters = 0;
   private lightPre = new Float64Array(8 * LP_STRIDE);
+  private planeInfo = new Float64Array(4 * (PI_STRIDE + 8));
+  private dynamicLights = new Float64Array(8 * DL_STRIDE);
 
-  // Camera of the current frame: ray(sx, sy) = origin + t * (d0 + dx * sx + dy * sy), t = view depth.
+  // Camera of the current frame: the ray of continuous pixel position (sx, sy) is
+  // origin o0 + ox sx + oy sy, direction d0 + dx sx + dy sy, with t the view depth.
   private scene!: RayScene;
   private g!: Float64Array;
   private ortho = false;
@@ -332,6 +391,9 @@ export class RayCaster {
   private fx = 0; private fy = 0; private fz = 0;
   private ux = 0; private uy = 0; private uz = 0;
   private rx = 0; private ry = 0; private rz = 0;
+  private o0x = 0; private o0y = 0; private o0z = 0;
+  private oxx = 0; private oxy = 0; private oxz = 0;
+  private oyx = 0; private oyy = 0; private oyz = 0;
   private d0x = 0; private d0y = 0; private d0z = 0;
   private dxx = 0; private dxy = 0; private dxz = 0;
   private dyx = 0; private dyy = 0; private dyz = 0;
@@ -348,11 +410,10 @@ export class RayCaster {
   private part = 0;
   private nx = 0; private ny = 0; private nz = 0;
   private cr = 0; private cg = 0; private cb = 0;
-  private sr = 0; private sg = 0; private sb = 0;
   private reflG = -1;
-  /** The pixel being shaded (for the screen-box tests of shadow and mirror rays). */
-  private lastPx = 0;
-  private lastPy = 0;
+  /** The pixel being shaded, for the screen-box tests of shadow and mirror rays. */
+  private curPx = 0;
+  private curPy = 0;
 
   constructor(options: RayCasterOptions) {
     const { width, height } = options;
@@ -369,9 +430,16 @@ export class RayCaster {
     this.primary = new TileBins(this.tilesX, tilesY);
     this.mirrored = new TileBins(this.tilesX, tilesY);
     this.shadowed = new TileBins(this.tilesX, tilesY);
-    this.keys = new Int32Array(width * height);
-    this.edges = new Uint8Array(width * height);
-    this.sky = new Float32Array(width * height * 3);
+    const n = width * height;
+    this.depth = new Float64Array(n);
+    this.ids = new Int32Array(n);
+    this.parts = new Int8Array(n);
+    this.reflDepth = new Float64Array(n);
+    this.reflIds = new Int32Array(n);
+    this.reflParts = new Int8Array(n);
+    this.keys = new Int32Array(n);
+    this.edges = new Uint8Array(n);
+    this.sky = new Float32Array(n * 3);
   }
 
   /** Draw `scene` into `out` (width * height * 3 RGB bytes, row 0 at the top). */
@@ -385,19 +453,18 @@ export class RayCaster {
     this.setupCamera(scene.camera);
     this.prepareLights();
     this.prepareGeoms();
+    this.preparePlanes();
     this.updateSky();
 
-    const keys = this.keys;
-    for (let py = 0; py < height; py++) {
-      const tileRow = ((py / TILE) | 0) * this.tilesX;
-      for (let px = 0; px < width; px++) {
-        const tile = tileRow + ((px / TILE) | 0);
-        this.shadePixel(px + 0.5, py + 0.5, px, py, tile);
-        const i = py * width + px;
-        keys[i] = (this.hitG + 1) | ((this.reflG + 1) << 16);
-        writePixel(out, 3 * i, this.cr, this.cg, this.cb);
-      }
+    this.depth.fill(Infinity);
+    this.ids.fill(SKY);
+    for (let p = 0; p < this.nplanes; p++) this.planeVisibility(this.planes[p]);
+    for (let i = 0; i < scene.ngeom; i++) {
+      if (this.primary.box[4 * i] <= this.primary.box[4 * i + 2]) this.geomVisibility(i);
     }
+    this.shadowPass();
+    this.reflectionPass();
+    this.shadePass(out);
     if (this.antialias) this.smoothEdges(out);
   }
 
@@ -410,7 +477,7 @@ export class RayCaster {
     let rx = f[1] * u0[2] - f[2] * u0[1];
     let ry = f[2] * u0[0] - f[0] * u0[2];
     let rz = f[0] * u0[1] - f[1] * u0[0];
-    const rn = Math.hypot(rx, ry, rz);
+    const rn = Math.sqrt(rx * rx + ry * ry + rz * rz);
     if (!(rn > 1e-12)) throw new Error('Camera up vector is parallel to its forward vector');
     rx /= rn; ry /= rn; rz /= rn;
     const ux = ry * f[2] - rz * f[1];
@@ -430,20 +497,29 @@ export class RayCaster {
     const left = camera.frustumCenter - halfWidth;
     this.ortho = camera.orthographic;
     // Perspective: the near-plane point of pixel (sx, sy), divided by near, is the ray direction
-    // with a forward component of 1, so t is the view depth. Orthographic: it is the origin offset.
+    // with a forward component of 1, so t is the view depth. Orthographic: it offsets the origin.
     const scale = this.ortho ? 1 : 1 / near;
     const ax = left * scale;
     const ay = top * scale;
     const sx = (2 * halfWidth / width) * scale;
     const sy = -((top - bottom) / height) * scale;
     this.pixelSize = Math.max(Math.abs(sx), Math.abs(sy));
+    const offX = rx * ax + ux * ay;
+    const offY = ry * ax + uy * ay;
+    const offZ = rz * ax + uz * ay;
     if (this.ortho) {
-      this.d0x = rx * ax + ux * ay; this.d0y = ry * ax + uy * ay; this.d0z = rz * ax + uz * ay;
+      this.o0x = this.cx + offX; this.o0y = this.cy + offY; this.o0z = this.cz + offZ;
+      this.oxx = rx * sx; this.oxy = ry * sx; this.oxz = rz * sx;
+      this.oyx = ux * sy; this.oyy = uy * sy; this.oyz = uz * sy;
+      this.d0x = f[0]; this.d0y = f[1]; this.d0z = f[2];
+      this.dxx = this.dxy = this.dxz = this.dyx = this.dyy = this.dyz = 0;
     } else {
-      this.d0x = f[0] + rx * ax + ux * ay; this.d0y = f[1] + ry * ax + uy * ay; this.d0z = f[2] + rz * ax + uz * ay;
+      this.o0x = this.cx; this.o0y = this.cy; this.o0z = this.cz;
+      this.oxx = this.oxy = this.oxz = this.oyx = this.oyy = this.oyz = 0;
+      this.d0x = f[0] + offX; this.d0y = f[1] + offY; this.d0z = f[2] + offZ;
+      this.dxx = rx * sx; this.dxy = ry * sx; this.dxz = rz * sx;
+      this.dyx = ux * sy; this.dyy = uy * sy; this.dyz = uz * sy;
     }
-    this.dxx = rx * sx; this.dxy = ry * sx; this.dxz = rz * sx;
-    this.dyx = ux * sy; this.dyy = uy * sy; this.dyz = uz * sy;
   }
 
   /** Project a world point to continuous pixel coordinates; false when it is behind the near plane. */
@@ -455,22 +531,31 @@ export class RayCaster {
     if (!this.ortho && depth < this.near * 0.5) return false;
     const x = px * this.rx + py * this.ry + pz * this.rz;
     const y = px * this.ux + py * this.uy + pz * this.uz;
-    const k = this.ortho ? 1 : 1 / depth;
-    // Invert d(sx, sy) = d0 + dx sx + dy sy along the right and up axes.
-    const dxLen = this.dxx * this.rx + this.dxy * this.ry + this.dxz * this.rz;
-    const dyLen = this.dyx * this.ux + this.dyy * this.uy + this.dyz * this.uz;
-    const r0 = this.d0x * this.rx + this.d0y * this.ry + this.d0z * this.rz;
-    const u0 = this.d0x * this.ux + this.d0y * this.uy + this.d0z * this.uz;
-    outXY[0] = (x * k - r0) / dxLen;
-    outXY[1] = (y * k - u0) / dyLen;
+    // Invert the pixel-to-ray map along the right and up axes.
+    if (this.ortho) {
+      const stepX = this.oxx * this.rx + this.oxy * this.ry + this.oxz * this.rz;
+      const stepY = this.oyx * this.ux + this.oyy * this.uy + this.oyz * this.uz;
+      const r0 = (this.o0x - this.cx) * this.rx + (this.o0y - this.cy) * this.ry + (this.o0z - this.cz) * this.rz;
+      const u0 = (this.o0x - this.cx) * this.ux + (this.o0y - this.cy) * this.uy + (this.o0z - this.cz) * this.uz;
+      outXY[0] = (x - r0) / stepX;
+      outXY[1] = (y - u0) / stepY;
+    } else {
+      const stepX = this.dxx * this.rx + this.dxy * this.ry + this.dxz * this.rz;
+      const stepY = this.dyx * this.ux + this.dyy * this.uy + this.dyz * this.uz;
+      const r0 = this.d0x * this.rx + this.d0y * this.ry + this.d0z * this.rz;
+      const u0 = this.d0x * this.ux + this.d0y * this.uy + this.d0z * this.uz;
+      outXY[0] = (x / depth - r0) / stepX;
+      outXY[1] = (y / depth - u0) / stepY;
+    }
     return true;
   }
 
-  /** Per-frame light constants: unit directions, spot cutoff cosine, which lights shadow. */
+  /** Per-frame light constants: unit directions, spot cutoff cosine, shadow buffer slots. */
   private prepareLights(): void {
     const { nlight, lightData } = this.scene;
     if (this.lightPre.length < nlight * LP_STRIDE) this.lightPre = new Float64Array(nlight * LP_STRIDE * 2);
     const pre = this.lightPre;
+    let slots = 0;
     for (let l = 0; l < nlight; l++) {
       const lo = l * LIGHT_STRIDE;
       const po = l * LP_STRIDE;
@@ -487,8 +572,13 @@ export class RayCaster {
       const cutoff = lightData[lo + L_CUTOFF];
       pre[po + LP_COSCUTOFF] = type === LIGHT_SPOT && cutoff < 180 ? Math.cos(Math.min(cutoff, 90) * Math.PI / 180) : -Infinity;
       pre[po + LP_AMBIENT] = lightData[lo + L_AMBIENT] !== 0 || lightData[lo + L_AMBIENT + 1] !== 0 || lightData[lo + L_AMBIENT + 2] !== 0 ? 1 : 0;
-      pre[po + LP_SHADOW] = this.scene.shadows && lightData[lo + L_CASTSHADOW] > 0 ? 1 : 0;
+      const shadows = this.scene.shadows && lightData[lo + L_CASTSHADOW] > 0;
+      pre[po + LP_SHADOW] = shadows ? 1 : 0;
+      // Plane pixels read precomputed shadow factors from a buffer for the first few such lights.
+      pre[po + LP_SLOT] = shadows && slots < MAX_SHADOW_BUFFERS ? slots++ : -1;
     }
+    if (this.dynamicLights.length < nlight * DL_STRIDE) this.dynamicLights = new Float64Array(nlight * DL_STRIDE * 2);
+    while (this.shadowBuffers.length < slots) this.shadowBuffers.push(new Float32Array(this.width * this.height));
   }
 
   private prepareGeoms(): void {
@@ -524,10 +614,12 @@ export class RayCaster {
         default: break;
       }
       dv[d + D_HALF] = hx; dv[d + D_HALF + 1] = hy; dv[d + D_HALF + 2] = hz;
-      dv[d + D_RADIUS] = Math.hypot(hx, hy, hz);
+      dv[d + D_RADIUS] = Math.sqrt(hx * hx + hy * hy + hz * hz);
       const alpha = g[o + G_RGBA + 3];
       const drawable = isDrawableGeomType(type) && alpha > 0;
       dv[d + D_ACTIVE] = drawable ? 1 : 0;
+      dv[d + D_PLANE] = 0;
+      dv[d + D_PASS] = 0;
       this.primary.clear(i);
       this.mirrored.clear(i);
       this.shadowed.clear(i);
@@ -542,6 +634,7 @@ export class RayCaster {
           dv[d + D_ACTIVE] = 0;
           continue;
         }
+        dv[d + D_PLANE] = 1;
         this.planes[this.nplanes++] = i;
         if (this.mirror < 0 && scene.reflection && g[o + G_REFLECTANCE] > 0 && alpha >= 0.995) {
           this.mirror = i;
@@ -555,8 +648,7 @@ export class RayCaster {
     }
 
     for (let i = 0; i < n; i++) {
-      const o = i * GEOM_STRIDE;
-      if (dv[i * D_STRIDE + D_ACTIVE] === 0 || g[o + G_TYPE] === GEOM_PLANE) continue;
+      if (dv[i * D_STRIDE + D_ACTIVE] === 0 || dv[i * D_STRIDE + D_PLANE] === 1) continue;
       if (this.mirror >= 0) this.boxOnScreen(i, this.mirrored.box, 1);
     }
     if (scene.shadows && this.nplanes > 0) {
@@ -602,7 +694,7 @@ export class RayCaster {
         const lights = this.scene.lightData;
         for (let l = 0; l < this.scene.nlight && !whole; l++) {
           const lo = l * LIGHT_STRIDE;
-          if (lights[lo + L_CASTSHADOW] === 0) continue;
+          if (this.lightPre[l * LP_STRIDE + LP_SHADOW] === 0) continue;
           for (let p = 0; p < this.nplanes; p++) {
             const po = this.planes[p] * GEOM_STRIDE;
             const nx = g[po + G_MAT + 2];
@@ -659,7 +751,7 @@ export class RayCaster {
   private updateSky(): void {
     const key = this.skyKey;
     const values = [this.d0x, this.d0y, this.d0z, this.dxx, this.dxy, this.dxz, this.dyx, this.dyy, this.dyz,
-      this.scene.skybox, this.ortho ? 1 : 0, this.scene.textures.length];
+      this.scene.skybox, this.scene.textures.length];
     let same = true;
     for (let k = 0; k < values.length; k++) {
       if (key[k] !== values[k]) same = false;
@@ -669,19 +761,18 @@ export class RayCaster {
     const sky = this.sky;
     const texture = this.scene.skybox >= 0 ? this.scene.textures[this.scene.skybox] : undefined;
     const { width, height } = this;
+    if (!texture) {
+      sky.fill(0);
+      return;
+    }
     for (let py = 0; py < height; py++) {
       for (let px = 0; px < width; px++) {
         const i = 3 * (py * width + px);
-        if (!texture) {
-          sky[i] = sky[i + 1] = sky[i + 2] = 0;
-          continue;
-        }
         const sx = px + 0.5;
         const sy = py + 0.5;
-        let dx = this.d0x + this.dxx * sx + this.dyx * sy;
-        let dy = this.d0y + this.dxy * sx + this.dyy * sy;
-        let dz = this.d0z + this.dxz * sx + this.dyz * sy;
-        if (this.ortho) { dx = this.fx; dy = this.fy; dz = this.fz; }
+        const dx = this.d0x + this.dxx * sx + this.dyx * sy;
+        const dy = this.d0y + this.dxy * sx + this.dyy * sy;
+        const dz = this.d0z + this.dxz * sx + this.dyz * sy;
         // MuJoCo maps the skybox with texture coordinates (x, z, -y): cube "up" (+y) is world +z.
         sampleCube(texture, dx, dz, -dy, scratchRGB);
         sky[i] = scratchRGB[0]; sky[i + 1] = scratchRGB[1]; sky[i + 2] = scratchRGB[2];
@@ -689,31 +780,400 @@ export class RayCaster {
     }
   }
 
-  // ---------------------------------------------------------------- per-pixel work
+  // ---------------------------------------------------------------- whole-frame passes
 
-  /** Colour (cr, cg, cb) seen through the continuous pixel position (sx, sy). */
-  private shadePixel(sx: number, sy: number, px: number, py: number, tile: number): void {
-    let ox = this.cx;
-    let oy = this.cy;
-    let oz = this.cz;
-    let dx: number;
-    let dy: number;
-    let dz: number;
-    if (this.ortho) {
-      ox += this.d0x + this.dxx * sx + this.dyx * sy;
-      oy += this.d0y + this.dxy * sx + this.dyy * sy;
-      oz += this.d0z + this.dxz * sx + this.dyz * sy;
-      dx = this.fx; dy = this.fy; dz = this.fz;
-    } else {
-      dx = this.d0x + this.dxx * sx + this.dyx * sy;
-      dy = this.d0y + this.dxy * sx + this.dyy * sy;
-      dz = this.d0z + this.dxz * sx + this.dyz * sy;
-    }
+  /** Nearest hits of plane p over the screen (it is usually most of the frame, so one tight loop). */
+  private planeVisibility(p: number): void {
     const g = this.g;
-    this.lastPx = px;
-    this.lastPy = py;
+    const o = p * GEOM_STRIDE;
+    const nx = g[o + G_MAT + 2];
+    const ny = g[o + G_MAT + 5];
+    const nz = g[o + G_MAT + 8];
+    const ax = g[o + G_MAT]; const ay = g[o + G_MAT + 3]; const az = g[o + G_MAT + 6];
+    const bx = g[o + G_MAT + 1]; const by = g[o + G_MAT + 4]; const bz = g[o + G_MAT + 7];
+    const px0 = g[o + G_POS]; const py0 = g[o + G_POS + 1]; const pz0 = g[o + G_POS + 2];
+    const s0 = g[o + G_SIZE];
+    const s1 = g[o + G_SIZE + 1];
+    // Everything below is linear in (sx, sy): n.(p0 - o), n.d and the in-plane axes a.d, b.d, a.(o - p0), b.(o - p0).
+    const num0 = nx * (px0 - this.o0x) + ny * (py0 - this.o0y) + nz * (pz0 - this.o0z);
+    const numX = -(nx * this.oxx + ny * this.oxy + nz * this.oxz);
+    const numY = -(nx * this.oyx + ny * this.oyy + nz * this.oyz);
+    const nd0 = nx * this.d0x + ny * this.d0y + nz * this.d0z;
+    const ndX = nx * this.dxx + ny * this.dxy + nz * this.dxz;
+    const ndY = nx * this.dyx + ny * this.dyy + nz * this.dyz;
+    const ao0 = ax * (this.o0x - px0) + ay * (this.o0y - py0) + az * (this.o0z - pz0);
+    const aoX = ax * this.oxx + ay * this.oxy + az * this.oxz;
+    const aoY = ax * this.oyx + ay * this.oyy + az * this.oyz;
+    const ad0 = ax * this.d0x + ay * this.d0y + az * this.d0z;
+    const adX = ax * this.dxx + ay * this.dxy + az * this.dxz;
+    const adY = ax * this.dyx + ay * this.dyy + az * this.dyz;
+    const bo0 = bx * (this.o0x - px0) + by * (this.o0y - py0) + bz * (this.o0z - pz0);
+    const boX = bx * this.oxx + by * this.oxy + bz * this.oxz;
+    const boY = bx * this.oyx + by * this.oyy + bz * this.oyz;
+    const bd0 = bx * this.d0x + by * this.d0y + bz * this.d0z;
+    const bdX = bx * this.dxx + by * this.dxy + bz * this.dxz;
+    const bdY = bx * this.dyx + by * this.dyy + bz * this.dyz;
+    const tMin = this.ortho ? 0 : this.near;
+    const { width, height, depth, ids, parts } = this;
+    const finiteX = s0 > 0;
+    const finiteY = s1 > 0;
+    for (let py = 0; py < height; py++) {
+      const sy = py + 0.5;
+      const numRow = num0 + numY * sy;
+      const ndRow = nd0 + ndY * sy;
+      const aoRow = ao0 + aoY * sy;
+      const adRow = ad0 + adY * sy;
+      const boRow = bo0 + boY * sy;
+      const bdRow = bd0 + bdY * sy;
+      // Rows where no ray descends onto the plane (n.d >= 0 at both ends: it is linear) are skipped.
+      if (ndRow + ndX * 0.5 >= 0 && ndRow + ndX * (width - 0.5) >= 0) continue;
+      let i = py * width;
+      for (let px = 0; px < width; px++, i++) {
+        const sx = px + 0.5;
+        const nd = ndRow + ndX * sx;
+        if (nd >= 0) continue;
+        const t = (numRow + numX * sx) / nd;
+        if (!(t > tMin) || t >= depth[i]) continue;
+        if (finiteX) {
+          const a = aoRow + aoX * sx + t * (adRow + adX * sx);
+          if (a > s0 || a < -s0) continue;
+        }
+        if (finiteY) {
+          const b = boRow + boX * sx + t * (bdRow + bdX * sx);
+          if (b > s1 || b < -s1) continue;
+        }
+        depth[i] = t;
+        ids[i] = p;
+        parts[i] = 0;
+      }
+    }
+  }
+
+  /** Nearest hits of solid geom i over its screen box. */
+  private geomVisibility(i: number): void {
+    const box = this.primary.box;
+    const x0 = box[4 * i];
+    const y0 = box[4 * i + 1];
+    const x1 = box[4 * i + 2];
+    const y1 = box[4 * i + 3];
+    const { width, depth, ids, parts } = this;
+    const tMin = this.ortho ? 0 : this.near;
+    for (let py = y0; py <= y1; py++) {
+      const sy = py + 0.5;
+      for (let px = x0; px <= x1; px++) {
+        const sx = px + 0.5;
+        const t = this.intersect(i,
+          this.o0x + this.oxx * sx + this.oyx * sy, this.o0y + this.oxy * sx + this.oyy * sy, this.o0z + this.oxz * sx + this.oyz * sy,
+          this.d0x + this.dxx * sx + this.dyx * sy, this.d0y + this.dxy * sx + this.dyy * sy, this.d0z + this.dxz * sx + this.dyz * sy,
+          tMin);
+        const k = py * width + px;
+        if (t < depth[k]) {
+          depth[k] = t;
+          ids[k] = i;
+          parts[k] = this.part;
+        }
+      }
+    }
+  }
+
+  /** Shadow factors of plane pixels: each caster multiplies in its transmittance over its shadow box. */
+  private shadowPass(): void {
+    const { width, depth, ids } = this;
+    const dv = this.derived;
+    const pre = this.lightPre;
+    const nlight = this.scene.nlight;
+    for (let l = 0; l < nlight; l++) {
+      const slot = pre[l * LP_STRIDE + LP_SLOT];
+      if (slot >= 0) this.shadowBuffers[slot].fill(1);
+    }
+    if (this.nplanes === 0) return;
+    const box = this.shadowed.box;
+    for (let c = 0; c < this.ncasters; c++) {
+      const caster = this.casters[c];
+      const x0 = box[4 * caster];
+      const y0 = box[4 * caster + 1];
+      const x1 = box[4 * caster + 2];
+      const y1 = box[4 * caster + 3];
+      for (let py = y0; py <= y1; py++) {
+        const sy = py + 0.5;
+        for (let px = x0; px <= x1; px++) {
+          const k = py * width + px;
+          const id = ids[k];
+          if (id < 0 || dv[id * D_STRIDE + D_PLANE] === 0) continue;
+          const sx = px + 0.5;
+          const t = depth[k];
+          const hx = this.o0x + this.oxx * sx + this.oyx * sy + t * (this.d0x + this.dxx * sx + this.dyx * sy);
+          const hy = this.o0y + this.oxy * sx + this.oyy * sy + t * (this.d0y + this.dxy * sx + this.dyy * sy);
+          const hz = this.o0z + this.oxz * sx + this.oyz * sy + t * (this.d0z + this.dxz * sx + this.dyz * sy);
+          for (let l = 0; l < nlight; l++) {
+            const po = l * LP_STRIDE;
+            const slot = pre[po + LP_SLOT];
+            if (slot < 0) continue;
+            const buffer = this.shadowBuffers[slot];
+            if (buffer[k] === 0) continue;
+            this.lightDirection(l, hx, hy, hz);
+            buffer[k] *= this.casterTransmittance(caster, hx, hy, hz, this.lx, this.ly, this.lz, this.lmax);
+          }
+        }
+      }
+    }
+  }
+
+  /** Nearest geom along the mirrored ray of each pixel of the reflective plane. */
+  private reflectionPass(): void {
+    const m = this.mirror;
+    if (m < 0) return;
+    const { width, depth, ids, reflDepth, reflIds, reflParts } = this;
+    const box = this.mirrored.box;
+    const n = this.scene.ngeom;
+    const mnx = this.mnx;
+    const mny = this.mny;
+    const mnz = this.mnz;
+    reflIds.fill(-1);
+    for (let i = 0; i < n; i++) {
+      const x0 = box[4 * i];
+      const y0 = box[4 * i + 1];
+      const x1 = box[4 * i + 2];
+      const y1 = box[4 * i + 3];
+      for (let py = y0; py <= y1; py++) {
+        const sy = py + 0.5;
+        for (let px = x0; px <= x1; px++) {
+          const k = py * width + px;
+          if (ids[k] !== m) continue;
+          const sx = px + 0.5;
+          const dx = this.d0x + this.dxx * sx + this.dyx * sy;
+          const dy = this.d0y + this.dxy * sx + this.dyy * sy;
+          const dz = this.d0z + this.dxz * sx + this.dyz * sy;
+          const t = depth[k];
+          const hx = this.o0x + this.oxx * sx + this.oyx * sy + t * dx;
+          const hy = this.o0y + this.oxy * sx + this.oyy * sy + t * dy;
+          const hz = this.o0z + this.oxz * sx + this.oyz * sy + t * dz;
+          const dn = dx * mnx + dy * mny + dz * mnz;
+          const s = this.intersect(i, hx, hy, hz, dx - 2 * dn * mnx, dy - 2 * dn * mny, dz - 2 * dn * mnz, SHADOW_EPS);
+          if (s < Infinity && (reflIds[k] < 0 || s < reflDepth[k])) {
+            reflDepth[k] = s;
+            reflIds[k] = i;
+            reflParts[k] = this.part;
+          }
+        }
+      }
+    }
+  }
+
+  /** Colour every pixel from the visibility, shadow and reflection buffers. */
+  private shadePass(out: Uint8Array): void {
+    const { width, height, depth, ids, parts, keys, sky } = this;
+    const g = this.g;
+    const dv = this.derived;
+    for (let k = 0; k < this.nplanes; k++) {
+      const p = this.planes[k];
+      if (dv[p * D_STRIDE + D_PASS] === 1) this.shadePlanePass(p, out);
+    }
+    for (let py = 0; py < height; py++) {
+      const sy = py + 0.5;
+      const tileRow = ((py / TILE) | 0) * this.tilesX;
+      let k = py * width;
+      for (let px = 0; px < width; px++, k++) {
+        const id = ids[k];
+        if (id === SKY) {
+          keys[k] = 0;
+          const s = 3 * k;
+          out[s] = (sky[s] * 255 + 0.5) | 0;
+          out[s + 1] = (sky[s + 1] * 255 + 0.5) | 0;
+          out[s + 2] = (sky[s + 2] * 255 + 0.5) | 0;
+          continue;
+        }
+        if (dv[id * D_STRIDE + D_PASS] === 1) continue;
+        const sx = px + 0.5;
+        this.curPx = px;
+        this.curPy = py;
+        const tile = tileRow + ((px / TILE) | 0);
+        if (g[id * GEOM_STRIDE + G_RGBA + 3] < 0.995) {
+          this.shadeRay(sx, sy, px, py, tile);
+        } else {
+          const t = depth[k];
+          const dx = this.d0x + this.dxx * sx + this.dyx * sy;
+          const dy = this.d0y + this.dxy * sx + this.dyy * sy;
+          const dz = this.d0z + this.dxz * sx + this.dyz * sy;
+          const ox = this.o0x + this.oxx * sx + this.oyx * sy;
+          const oy = this.o0y + this.oxy * sx + this.oyy * sy;
+          const oz = this.o0z + this.oxz * sx + this.oyz * sy;
+          if (dv[id * D_STRIDE + D_PLANE] === 1) this.shadePlane(id, ox, oy, oz, dx, dy, dz, t, k, tile);
+          else this.shadeGeom(id, t, parts[k], ox, oy, oz, dx, dy, dz, SHADOW_RAYS, tile);
+          this.hitG = id;
+        }
+        keys[k] = (this.hitG + 1) | ((this.reflG + 1) << 16);
+        writePixel(out, 3 * k, this.cr, this.cg, this.cb);
+      }
+    }
+  }
+
+  /**
+   * Shade every pixel of an opaque plane lit by directional lights only, in one loop with the
+   * plane's constants hoisted: the same colours as `shadePlane`, which shades one ray.
+   */
+  private shadePlanePass(p: number, out: Uint8Array): void {
+    const g = this.g;
+    const o = p * GEOM_STRIDE;
+    const { width, height, depth, ids, keys, reflIds, reflDepth, reflParts } = this;
+    const info = this.planeInfo;
+    const nlight = this.scene.nlight;
+    const lights = this.scene.lightData;
+    const pre = this.lightPre;
+    const q = this.derived[p * D_STRIDE + D_SLOT] * (PI_STRIDE + nlight);
+    const nx = g[o + G_MAT + 2];
+    const ny = g[o + G_MAT + 5];
+    const nz = g[o + G_MAT + 8];
+    const ax = g[o + G_MAT]; const ay = g[o + G_MAT + 3]; const az = g[o + G_MAT + 6];
+    const bx = g[o + G_MAT + 1]; const by = g[o + G_MAT + 4]; const bz = g[o + G_MAT + 7];
+    const px0 = g[o + G_POS]; const py0 = g[o + G_POS + 1]; const pz0 = g[o + G_POS + 2];
+    const tex2d = info[q + PI_TEX2D];
+    const texture = tex2d >= 0 ? this.scene.textures[tex2d] : undefined;
+    const otherTexture = tex2d < 0 && g[o + G_TEXTURE] >= 0;
+    const ks = info[q + PI_KS];
+    const kt = info[q + PI_KT];
+    const rhoK = info[q + PI_RHO];
+    const red = g[o + G_RGBA];
+    const green = g[o + G_RGBA + 1];
+    const blue = g[o + G_RGBA + 2];
+    const matSpecular = g[o + G_SPECULAR];
+    const shininess = 128 * g[o + G_SHININESS];
+    const reflectance = g[o + G_REFLECTANCE];
+    const mirror = p === this.mirror;
+
+    // The lights that vary over the plane: shadowed ones and those giving highlights.
+    const dyn = this.dynamicLights;
+    let ndyn = 0;
+    for (let l = 0; l < nlight; l++) {
+      const po = l * LP_STRIDE;
+      const lo = l * LIGHT_STRIDE;
+      const ndl = info[q + PI_STRIDE + l];
+      const shadowed = pre[po + LP_SHADOW] > 0 && (ndl > 0 || pre[po + LP_AMBIENT] !== 0);
+      const specular = ndl > 0 && matSpecular > 0;
+      if (!shadowed && !specular) continue;
+      const j = ndyn++ * DL_STRIDE;
+      dyn[j + DL_SHADOW] = shadowed ? 1 : 0;
+      dyn[j + DL_SLOT] = pre[po + LP_SLOT];
+      dyn[j + DL_LX] = pre[po + LP_DIR]; dyn[j + DL_LX + 1] = pre[po + LP_DIR + 1]; dyn[j + DL_LX + 2] = pre[po + LP_DIR + 2];
+      dyn[j + DL_NDL] = ndl;
+      for (let c = 0; c < 3; c++) {
+        dyn[j + DL_AMBDIFF + c] = shadowed ? lights[lo + L_AMBIENT + c] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + c] : 0) : 0;
+        dyn[j + DL_SPEC + c] = specular ? matSpecular * lights[lo + L_SPECULAR + c] : 0;
+      }
+    }
+    const constR = info[q + PI_LIGHT];
+    const constG = info[q + PI_LIGHT + 1];
+    const constB = info[q + PI_LIGHT + 2];
+
+    for (let py = 0; py < height; py++) {
+      const sy = py + 0.5;
+      const tileRow = ((py / TILE) | 0) * this.tilesX;
+      const rowD0x = this.d0x + this.dyx * sy;
+      const rowD0y = this.d0y + this.dyy * sy;
+      const rowD0z = this.d0z + this.dyz * sy;
+      const rowO0x = this.o0x + this.oyx * sy;
+      const rowO0y = this.o0y + this.oyy * sy;
+      const rowO0z = this.o0z + this.oyz * sy;
+      let k = py * width;
+      for (let px = 0; px < width; px++, k++) {
+        if (ids[k] !== p) continue;
+        const sx = px + 0.5;
+        const dx = rowD0x + this.dxx * sx;
+        const dy = rowD0y + this.dxy * sx;
+        const dz = rowD0z + this.dxz * sx;
+        const t = depth[k];
+        const hx = rowO0x + this.oxx * sx + t * dx;
+        const hy = rowO0y + this.oxy * sx + t * dy;
+        const hz = rowO0z + this.oxz * sx + t * dz;
+        const inv = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz);
+        const vx = -dx * inv;
+        const vy = -dy * inv;
+        const vz = -dz * inv;
+        const ndv = nx * vx + ny * vy + nz * vz;
+        let tr = 1;
+        let tg = 1;
+        let tb = 1;
+        if (texture !== undefined) {
+          const wx = hx - px0;
+          const wy = hy - py0;
+          const wz = hz - pz0;
+          const rho = rhoK * (this.ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
+          sampleTrilinear(texture, ks * (ax * wx + ay * wy + az * wz) - 0.5, -kt * (bx * wx + by * wy + bz * wz) - 0.5, rho, scratchRGB);
+          tr = scratchRGB[0]; tg = scratchRGB[1]; tb = scratchRGB[2];
+        } else if (otherTexture) {
+          this.texture(p, hx, hy, hz, this.ortho ? this.pixelSize : t * this.pixelSize, ndv);
+          tr = this.cr; tg = this.cg; tb = this.cb;
+        }
+        let ar = constR;
+        let ag = constG;
+        let ab = constB;
+        let spr = 0;
+        let spg = 0;
+        let spb = 0;
+        for (let j = 0; j < ndyn * DL_STRIDE; j += DL_STRIDE) {
+          let factor = 1;
+          if (dyn[j + DL_SHADOW] === 1) {
+            const slot = dyn[j + DL_SLOT];
+            if (slot >= 0) {
+              factor = this.shadowBuffers[slot][k];
+            } else {
+              this.curPx = px;
+              this.curPy = py;
+              factor = this.shadow(p, hx, hy, hz, dyn[j + DL_LX], dyn[j + DL_LX + 1], dyn[j + DL_LX + 2], Infinity, tileRow + ((px / TILE) | 0));
+            }
+            if (factor === 0) continue;
+            ar += factor * dyn[j + DL_AMBDIFF];
+            ag += factor * dyn[j + DL_AMBDIFF + 1];
+            ab += factor * dyn[j + DL_AMBDIFF + 2];
+          }
+          if (dyn[j + DL_SPEC] > 0 || dyn[j + DL_SPEC + 1] > 0 || dyn[j + DL_SPEC + 2] > 0) {
+            // N.H with H = (L + V) / |L + V| and |L + V|^2 = 2 + 2 L.V.
+            const ldv = dyn[j + DL_LX] * vx + dyn[j + DL_LX + 1] * vy + dyn[j + DL_LX + 2] * vz;
+            const ndh = ldv > -1 + 1e-12 ? (dyn[j + DL_NDL] + ndv) / Math.sqrt(2 + 2 * ldv) : 0;
+            if (ndh > 0 && shininess * (1 - ndh) < 7) {
+              const power = factor * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
+              spr += power * dyn[j + DL_SPEC];
+              spg += power * dyn[j + DL_SPEC + 1];
+              spb += power * dyn[j + DL_SPEC + 2];
+            }
+          }
+        }
+        let r = tr * (red * ar + spr);
+        let gg = tg * (green * ag + spg);
+        let b = tb * (blue * ab + spb);
+        let reflected = -1;
+        if (mirror && reflIds[k] >= 0) {
+          reflected = reflIds[k];
+          const dn = dx * nx + dy * ny + dz * nz;
+          this.shadeGeom(reflected, reflDepth[k], reflParts[k], hx, hy, hz, dx - 2 * dn * nx, dy - 2 * dn * ny, dz - 2 * dn * nz,
+            SHADOW_NONE, 0);
+          r += reflectance * this.cr;
+          gg += reflectance * this.cg;
+          b += reflectance * this.cb;
+        }
+        keys[k] = (p + 1) | ((reflected + 1) << 16);
+        writePixel(out, 3 * k, r, gg, b);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- per-ray path
+
+  /**
+   * Colour (cr, cg, cb) seen through the continuous pixel position (sx, sy) of pixel (px, py),
+   * tracing the ray from scratch; transparent geoms blend over what lies behind them.
+   */
+  private shadeRay(sx: number, sy: number, px: number, py: number, tile: number): void {
+    const ox = this.o0x + this.oxx * sx + this.oyx * sy;
+    const oy = this.o0y + this.oxy * sx + this.oyy * sy;
+    const oz = this.o0z + this.oxz * sx + this.oyz * sy;
+    const dx = this.d0x + this.dxx * sx + this.dyx * sy;
+    const dy = this.d0y + this.dxy * sx + this.dyy * sy;
+    const dz = this.d0z + this.dxz * sx + this.dyz * sy;
+    const g = this.g;
+    this.curPx = px;
+    this.curPy = py;
     let tMin = this.ortho ? 0 : this.near;
-    // Transparent geoms blend over what lies behind them, front to back.
     let weight = 1;
     let accR = 0;
     let accG = 0;
@@ -728,10 +1188,12 @@ export class RayCaster {
       if (hit === SKY) {
         const i = 3 * (py * this.width + px);
         this.cr = this.sky[i]; this.cg = this.sky[i + 1]; this.cb = this.sky[i + 2];
+      } else if (this.derived[hit * D_STRIDE + D_PLANE] === 1) {
+        this.shadePlane(hit, ox, oy, oz, dx, dy, dz, this.hitT, -1, tile);
       } else {
-        this.shadeHit(hit, this.hitT, this.hitPart, ox, oy, oz, dx, dy, dz, tile, true);
-        if (firstRefl < 0) firstRefl = this.reflG;
+        this.shadeGeom(hit, this.hitT, this.hitPart, ox, oy, oz, dx, dy, dz, SHADOW_RAYS, tile);
       }
+      if (firstRefl < 0) firstRefl = this.reflG;
       const alpha = hit === SKY ? 1 : Math.min(1, g[hit * GEOM_STRIDE + G_RGBA + 3]);
       if (alpha >= 0.995 || layer === MAX_LAYERS - 1) {
         accR += weight * this.cr; accG += weight * this.cg; accB += weight * this.cb;
@@ -746,7 +1208,7 @@ export class RayCaster {
     this.reflG = firstRefl;
   }
 
-  /** Nearest geom along a primary ray with t > tMin: sets hitG (SKY if none), hitT, hitPart. */
+  /** Nearest geom along a camera ray with t > tMin: sets hitG (SKY if none), hitT, hitPart. */
   private trace(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMin: number,
     tile: number, px: number, py: number): void {
     let bestT = Infinity;
@@ -772,95 +1234,12 @@ export class RayCaster {
     this.hitPart = bestPart;
   }
 
-  /**
-   * Shade the hit of geom `i` at parameter t along o + t d: sets (cr, cg, cb). `full` adds shadows
-   * and the reflection (off inside a reflection, as in MuJoCo's mirrored pass).
-   */
-  private shadeHit(i: number, t: number, part: number, ox: number, oy: number, oz: number,
-    dx: number, dy: number, dz: number, tile: number, full: boolean): void {
-    const g = this.g;
-    const o = i * GEOM_STRIDE;
-    const hx = ox + t * dx;
-    const hy = oy + t * dy;
-    const hz = oz + t * dz;
-    this.normalAt(i, part, hx, hy, hz);
-    let nx = this.nx;
-    let ny = this.ny;
-    let nz = this.nz;
-    const dl = Math.sqrt(dx * dx + dy * dy + dz * dz);
-    const vx = -dx / dl;
-    const vy = -dy / dl;
-    const vz = -dz / dl;
-    let ndv = nx * vx + ny * vy + nz * vz;
-    if (ndv < 0 && g[o + G_TYPE] !== GEOM_PLANE) {
-      // A ray that grazes a silhouette can land on the far side; light the side facing the eye.
-      nx = -nx; ny = -ny; nz = -nz; ndv = -ndv;
-    }
-
-    // Texture colour (white when untextured).
-    let tr = 1;
-    let tg = 1;
-    let tb = 1;
-    const texId = g[o + G_TEXTURE];
-    if (texId >= 0) {
-      const texture = this.scene.textures[texId];
-      const px = hx - g[o + G_POS];
-      const py = hy - g[o + G_POS + 1];
-      const pz = hz - g[o + G_POS + 2];
-      const lx = g[o + G_MAT] * px + g[o + G_MAT + 3] * py + g[o + G_MAT + 6] * pz;
-      const ly = g[o + G_MAT + 1] * px + g[o + G_MAT + 4] * py + g[o + G_MAT + 7] * pz;
-      const lz = g[o + G_MAT + 2] * px + g[o + G_MAT + 5] * py + g[o + G_MAT + 8] * pz;
-      const uniform = g[o + G_TEXUNIFORM] > 0;
-      if (texture.type === TEXTURE_2D) {
-        const s0 = g[o + G_SIZE];
-        const s1 = g[o + G_SIZE + 1];
-        // MuJoCo: repeat per object size (texrepeat / size) unless texuniform (per metre).
-        const ks = 0.5 * g[o + G_TEXREPEAT] / (uniform || !(s0 > 0) ? 1 : s0);
-        const kt = 0.5 * g[o + G_TEXREPEAT + 1] / (uniform || !(s1 > 0) ? 1 : s1);
-        // Texels per pixel along the most stretched direction sets the mip level, as in OpenGL.
-        const footprint = (this.ortho ? this.pixelSize : t * this.pixelSize) / Math.max(Math.abs(ndv), 1e-3);
-        const rho = footprint * Math.max(ks * texture.width, kt * texture.height);
-        sampleTrilinear(texture, ks * lx - 0.5, -kt * ly - 0.5, rho, scratchRGB);
-      } else {
-        const sx = uniform ? 1 : 1 / Math.max(g[o + G_SIZE], 1e-9);
-        const sy = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 1], 1e-9);
-        const sz = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 2], 1e-9);
-        sampleCube(texture, lx * sx, ly * sy, lz * sz, scratchRGB);
-      }
-      tr = scratchRGB[0]; tg = scratchRGB[1]; tb = scratchRGB[2];
-    }
-
-    this.light(i, hx, hy, hz, nx, ny, nz, vx, vy, vz, full, tile);
-    let r = tr * this.cr;
-    let gg = tg * this.cg;
-    let b = tb * this.cb;
-    this.reflG = -1;
-    if (full && i === this.mirror) {
-      // Mirrored ray from the plane: reflectance times what it sees, added on top (MuJoCo blends
-      // the plane additively over the mirrored scene).
-      const dn = dx * this.mnx + dy * this.mny + dz * this.mnz;
-      const mx = dx - 2 * dn * this.mnx;
-      const my = dy - 2 * dn * this.mny;
-      const mz = dz - 2 * dn * this.mnz;
-      if (this.traceMirror(hx, hy, hz, mx, my, mz, tile)) {
-        const hit = this.hitG;
-        const reflectance = g[o + G_REFLECTANCE];
-        this.shadeHit(hit, this.hitT, this.hitPart, hx, hy, hz, mx, my, mz, tile, false);
-        r += reflectance * this.cr;
-        gg += reflectance * this.cg;
-        b += reflectance * this.cb;
-        this.reflG = hit;
-      }
-    }
-    this.cr = r; this.cg = gg; this.cb = b;
-  }
-
-  /** Nearest non-plane geom along the mirrored ray from a point of the reflective plane. */
+  /** Nearest solid geom along the mirrored ray from a point of the reflective plane. */
   private traceMirror(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tile: number): boolean {
     const bins = this.mirrored;
     const box = bins.box;
-    const px = this.lastPx;
-    const py = this.lastPy;
+    const px = this.curPx;
+    const py = this.curPy;
     let bestT = Infinity;
     let bestG = -1;
     let bestPart = 0;
@@ -879,16 +1258,300 @@ export class RayCaster {
     return true;
   }
 
+  // ---------------------------------------------------------------- shading
+
   /**
-   * OpenGL fixed-function lighting of geom `i` at point h with unit normal n, viewed from v:
-   * sets (cr, cg, cb) to rgba * (emission + ambient + diffuse) + specular, before texturing.
+   * Per-frame constants of each visible plane, so that shading a plane pixel is a short loop:
+   * its texture mapping, and with only directional lights (N.L is then the same everywhere on
+   * the plane) the light that reaches every point of it, leaving shadows and highlights per pixel.
+   */
+  private preparePlanes(): void {
+    const g = this.g;
+    const nlight = this.scene.nlight;
+    const lights = this.scene.lightData;
+    const pre = this.lightPre;
+    const need = this.nplanes * (PI_STRIDE + nlight);
+    if (this.planeInfo.length < need) this.planeInfo = new Float64Array(need * 2);
+    const info = this.planeInfo;
+    let allDirectional = true;
+    for (let l = 0; l < nlight; l++) if (pre[l * LP_STRIDE + LP_TYPE] !== LIGHT_DIRECTIONAL) allDirectional = false;
+    for (let k = 0; k < this.nplanes; k++) {
+      const p = this.planes[k];
+      const o = p * GEOM_STRIDE;
+      const q = k * (PI_STRIDE + nlight);
+      this.derived[p * D_STRIDE + D_SLOT] = k;
+      const nx = g[o + G_MAT + 2];
+      const ny = g[o + G_MAT + 5];
+      const nz = g[o + G_MAT + 8];
+      const texId = g[o + G_TEXTURE];
+      const texture = texId >= 0 ? this.scene.textures[texId] : undefined;
+      info[q + PI_TEX2D] = texture && texture.type === TEXTURE_2D ? texId : -1;
+      if (texture && texture.type === TEXTURE_2D) {
+        const uniform = g[o + G_TEXUNIFORM] > 0;
+        const s0 = g[o + G_SIZE];
+        const s1 = g[o + G_SIZE + 1];
+        // MuJoCo: repeat per object size (texrepeat / size) unless texuniform (per metre).
+        const ks = 0.5 * g[o + G_TEXREPEAT] / (uniform || !(s0 > 0) ? 1 : s0);
+        const kt = 0.5 * g[o + G_TEXREPEAT + 1] / (uniform || !(s1 > 0) ? 1 : s1);
+        info[q + PI_KS] = ks;
+        info[q + PI_KT] = kt;
+        info[q + PI_RHO] = this.pixelSize * Math.max(ks * texture.width, kt * texture.height);
+      }
+      info[q + PI_FAST] = allDirectional ? 1 : 0;
+      this.derived[p * D_STRIDE + D_PASS] = allDirectional && g[o + G_RGBA + 3] >= 0.995 ? 1 : 0;
+      const emission = g[o + G_EMISSION];
+      let cr = nlight === 0 ? 0.3 + emission : emission;
+      let cg = cr;
+      let cb = cr;
+      for (let l = 0; l < nlight; l++) {
+        const po = l * LP_STRIDE;
+        const lo = l * LIGHT_STRIDE;
+        const ndl = nx * pre[po + LP_DIR] + ny * pre[po + LP_DIR + 1] + nz * pre[po + LP_DIR + 2];
+        info[q + PI_STRIDE + l] = ndl;
+        if (!allDirectional || pre[po + LP_SHADOW] > 0) continue;
+        cr += lights[lo + L_AMBIENT] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE] : 0);
+        cg += lights[lo + L_AMBIENT + 1] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + 1] : 0);
+        cb += lights[lo + L_AMBIENT + 2] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + 2] : 0);
+      }
+      info[q + PI_LIGHT] = cr;
+      info[q + PI_LIGHT + 1] = cg;
+      info[q + PI_LIGHT + 2] = cb;
+    }
+  }
+
+  /**
+   * Shade plane p hit at o + t d: texture, lighting and the reflection; sets (cr, cg, cb) and reflG.
+   * `pixel` >= 0 reads shadows and the reflection from the frame buffers, -1 traces them.
+   */
+  private shadePlane(p: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number,
+    t: number, pixel: number, tile: number): void {
+    const g = this.g;
+    const o = p * GEOM_STRIDE;
+    const info = this.planeInfo;
+    const nlight = this.scene.nlight;
+    const q = this.derived[p * D_STRIDE + D_SLOT] * (PI_STRIDE + nlight);
+    const hx = ox + t * dx;
+    const hy = oy + t * dy;
+    const hz = oz + t * dz;
+    const nx = g[o + G_MAT + 2];
+    const ny = g[o + G_MAT + 5];
+    const nz = g[o + G_MAT + 8];
+    const inv = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz);
+    const vx = -dx * inv;
+    const vy = -dy * inv;
+    const vz = -dz * inv;
+    const ndv = nx * vx + ny * vy + nz * vz;
+
+    // Texture: MuJoCo's object-linear mapping s = ks x - 0.5, t = -kt y - 0.5 in the plane frame.
+    let tr = 1;
+    let tg = 1;
+    let tb = 1;
+    const tex2d = info[q + PI_TEX2D];
+    if (tex2d >= 0) {
+      const wx = hx - g[o + G_POS];
+      const wy = hy - g[o + G_POS + 1];
+      const wz = hz - g[o + G_POS + 2];
+      const lx = g[o + G_MAT] * wx + g[o + G_MAT + 3] * wy + g[o + G_MAT + 6] * wz;
+      const ly = g[o + G_MAT + 1] * wx + g[o + G_MAT + 4] * wy + g[o + G_MAT + 7] * wz;
+      // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
+      const rho = info[q + PI_RHO] * (this.ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
+      sampleTrilinear(this.scene.textures[tex2d], info[q + PI_KS] * lx - 0.5, -info[q + PI_KT] * ly - 0.5, rho, scratchRGB);
+      tr = scratchRGB[0]; tg = scratchRGB[1]; tb = scratchRGB[2];
+    } else if (g[o + G_TEXTURE] >= 0) {
+      this.texture(p, hx, hy, hz, this.ortho ? this.pixelSize : t * this.pixelSize, ndv);
+      tr = this.cr; tg = this.cg; tb = this.cb;
+    }
+
+    if (info[q + PI_FAST] === 1) {
+      // Directional lights only: the constant part plus shadowed lights and highlights.
+      const lights = this.scene.lightData;
+      const pre = this.lightPre;
+      const matSpecular = g[o + G_SPECULAR];
+      const shininess = 128 * g[o + G_SHININESS];
+      let ar = info[q + PI_LIGHT];
+      let ag = info[q + PI_LIGHT + 1];
+      let ab = info[q + PI_LIGHT + 2];
+      let spr = 0;
+      let spg = 0;
+      let spb = 0;
+      for (let l = 0; l < nlight; l++) {
+        const po = l * LP_STRIDE;
+        const lo = l * LIGHT_STRIDE;
+        const ndl = info[q + PI_STRIDE + l];
+        const shadowed = pre[po + LP_SHADOW] > 0;
+        if (!shadowed && (ndl <= 0 || matSpecular <= 0)) continue;
+        let factor = 1;
+        if (shadowed) {
+          if (ndl <= 0 && pre[po + LP_AMBIENT] === 0) continue;
+          const slot = pre[po + LP_SLOT];
+          factor = pixel >= 0 && slot >= 0
+            ? this.shadowBuffers[slot][pixel]
+            : this.shadow(p, hx, hy, hz, pre[po + LP_DIR], pre[po + LP_DIR + 1], pre[po + LP_DIR + 2], Infinity, tile);
+          if (factor === 0) continue;
+          ar += factor * (lights[lo + L_AMBIENT] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE] : 0));
+          ag += factor * (lights[lo + L_AMBIENT + 1] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + 1] : 0));
+          ab += factor * (lights[lo + L_AMBIENT + 2] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + 2] : 0));
+        }
+        if (ndl > 0 && matSpecular > 0) {
+          // N.H with H = (L + V) / |L + V| and |L + V|^2 = 2 + 2 L.V.
+          const ldv = pre[po + LP_DIR] * vx + pre[po + LP_DIR + 1] * vy + pre[po + LP_DIR + 2] * vz;
+          const ndh = ldv > -1 + 1e-12 ? (ndl + ndv) / Math.sqrt(2 + 2 * ldv) : 0;
+          if (ndh > 0 && shininess * (1 - ndh) < 7) {
+            const k = factor * matSpecular * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
+            spr += k * lights[lo + L_SPECULAR];
+            spg += k * lights[lo + L_SPECULAR + 1];
+            spb += k * lights[lo + L_SPECULAR + 2];
+          }
+        }
+      }
+      this.cr = g[o + G_RGBA] * ar + spr;
+      this.cg = g[o + G_RGBA + 1] * ag + spg;
+      this.cb = g[o + G_RGBA + 2] * ab + spb;
+    } else {
+      this.light(p, hx, hy, hz, nx, ny, nz, vx, vy, vz, pixel >= 0 ? SHADOW_BUFFER : SHADOW_RAYS, pixel, tile);
+    }
+    let r = tr * this.cr;
+    let gg = tg * this.cg;
+    let b = tb * this.cb;
+    this.reflG = -1;
+    if (p === this.mirror) {
+      // Mirrored ray: reflectance times what it sees, added on top (MuJoCo blends the plane
+      // additively over the mirrored scene), without shadows as in MuJoCo's mirrored pass.
+      let hit = -1;
+      if (pixel >= 0) {
+        hit = this.reflIds[pixel];
+        this.hitT = this.reflDepth[pixel];
+        this.hitPart = this.reflParts[pixel];
+      }
+      const dn = dx * nx + dy * ny + dz * nz;
+      const mx = dx - 2 * dn * nx;
+      const my = dy - 2 * dn * ny;
+      const mz = dz - 2 * dn * nz;
+      if (pixel < 0 && this.traceMirror(hx, hy, hz, mx, my, mz, tile)) hit = this.hitG;
+      if (hit >= 0) {
+        this.shadeGeom(hit, this.hitT, this.hitPart, hx, hy, hz, mx, my, mz, SHADOW_NONE, tile);
+        const reflectance = g[o + G_REFLECTANCE];
+        r += reflectance * this.cr;
+        gg += reflectance * this.cg;
+        b += reflectance * this.cb;
+        this.reflG = hit;
+      }
+    }
+    this.cr = r; this.cg = gg; this.cb = b;
+  }
+
+  /** Shade solid geom i hit at o + t d: sets (cr, cg, cb); reflG = -1. */
+  private shadeGeom(i: number, t: number, part: number, ox: number, oy: number, oz: number,
+    dx: number, dy: number, dz: number, shadowMode: number, tile: number): void {
+    const hx = ox + t * dx;
+    const hy = oy + t * dy;
+    const hz = oz + t * dz;
+    this.normalAt(i, part, hx, hy, hz);
+    let nx = this.nx;
+    let ny = this.ny;
+    let nz = this.nz;
+    const inv = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz);
+    const vx = -dx * inv;
+    const vy = -dy * inv;
+    const vz = -dz * inv;
+    let ndv = nx * vx + ny * vy + nz * vz;
+    if (ndv < 0) {
+      // A ray grazing a silhouette can land just past it; light the side that faces the eye.
+      nx = -nx; ny = -ny; nz = -nz; ndv = -ndv;
+    }
+    this.texture(i, hx, hy, hz, (this.ortho ? this.pixelSize : t * this.pixelSize) / inv, ndv);
+    const tr = this.cr;
+    const tg = this.cg;
+    const tb = this.cb;
+    this.light(i, hx, hy, hz, nx, ny, nz, vx, vy, vz, shadowMode, -1, tile);
+    this.cr *= tr;
+    this.cg *= tg;
+    this.cb *= tb;
+    this.reflG = -1;
+  }
+
+  /**
+   * Texture colour of geom i at world point h (white when untextured) into (cr, cg, cb).
+   * `footprint` is the world size of a pixel there, across the view ray; ndv = |n.v|.
+   */
+  private texture(i: number, hx: number, hy: number, hz: number, footprint: number, ndv: number): void {
+    const g = this.g;
+    const o = i * GEOM_STRIDE;
+    const texId = g[o + G_TEXTURE];
+    if (texId < 0) {
+      this.cr = 1; this.cg = 1; this.cb = 1;
+      return;
+    }
+    const texture = this.scene.textures[texId];
+    const px = hx - g[o + G_POS];
+    const py = hy - g[o + G_POS + 1];
+    const pz = hz - g[o + G_POS + 2];
+    const lx = g[o + G_MAT] * px + g[o + G_MAT + 3] * py + g[o + G_MAT + 6] * pz;
+    const ly = g[o + G_MAT + 1] * px + g[o + G_MAT + 4] * py + g[o + G_MAT + 7] * pz;
+    const uniform = g[o + G_TEXUNIFORM] > 0;
+    if (texture.type === TEXTURE_2D) {
+      const s0 = g[o + G_SIZE];
+      const s1 = g[o + G_SIZE + 1];
+      // MuJoCo: repeat per object size (texrepeat / size) unless texuniform (per metre).
+      const ks = 0.5 * g[o + G_TEXREPEAT] / (uniform || !(s0 > 0) ? 1 : s0);
+      const kt = 0.5 * g[o + G_TEXREPEAT + 1] / (uniform || !(s1 > 0) ? 1 : s1);
+      // Texels per pixel along the most stretched direction sets the mip level, as in OpenGL.
+      const rho = footprint / Math.max(ndv, 1e-3) * Math.max(ks * texture.width, kt * texture.height);
+      sampleTrilinear(texture, ks * lx - 0.5, -kt * ly - 0.5, rho, scratchRGB);
+    } else {
+      const lz = g[o + G_MAT + 2] * px + g[o + G_MAT + 5] * py + g[o + G_MAT + 8] * pz;
+      const sx = uniform ? 1 : 1 / Math.max(g[o + G_SIZE], 1e-9);
+      const sy = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 1], 1e-9);
+      const sz = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 2], 1e-9);
+      sampleCube(texture, lx * sx, ly * sy, lz * sz, scratchRGB);
+    }
+    this.cr = scratchRGB[0]; this.cg = scratchRGB[1]; this.cb = scratchRGB[2];
+  }
+
+  // Unit direction (lx, ly, lz) from a point towards light l, distance lmax, attenuation latt.
+  private lx = 0; private ly = 0; private lz = 0; private lmax = Infinity; private latt = 1;
+
+  /** Direction towards light l from point h, its distance and attenuation (0 outside a spot cone). */
+  private lightDirection(l: number, hx: number, hy: number, hz: number): void {
+    const pre = this.lightPre;
+    const po = l * LP_STRIDE;
+    if (pre[po + LP_TYPE] === LIGHT_DIRECTIONAL) {
+      this.lx = pre[po + LP_DIR]; this.ly = pre[po + LP_DIR + 1]; this.lz = pre[po + LP_DIR + 2];
+      this.lmax = Infinity;
+      this.latt = 1;
+      return;
+    }
+    const lights = this.scene.lightData;
+    const lo = l * LIGHT_STRIDE;
+    let lx = lights[lo + L_POS] - hx;
+    let ly = lights[lo + L_POS + 1] - hy;
+    let lz = lights[lo + L_POS + 2] - hz;
+    const distance = Math.sqrt(lx * lx + ly * ly + lz * lz) || 1e-12;
+    lx /= distance; ly /= distance; lz /= distance;
+    let attenuation = 1 / Math.max(1e-12, lights[lo + L_ATTENUATION] + lights[lo + L_ATTENUATION + 1] * distance
+      + lights[lo + L_ATTENUATION + 2] * distance * distance);
+    if (pre[po + LP_TYPE] === LIGHT_SPOT) {
+      // Spot cone: GL_SPOT_CUTOFF in degrees (180: no cone), GL_SPOT_EXPONENT falloff.
+      const cosAngle = -(lx * pre[po + LP_DIR] + ly * pre[po + LP_DIR + 1] + lz * pre[po + LP_DIR + 2]);
+      if (cosAngle < pre[po + LP_COSCUTOFF]) attenuation = 0;
+      else attenuation *= cosAngle > 0 ? Math.pow(cosAngle, lights[lo + L_EXPONENT]) : 0;
+    }
+    this.lx = lx; this.ly = ly; this.lz = lz;
+    this.lmax = distance;
+    this.latt = attenuation;
+  }
+
+  /**
+   * OpenGL fixed-function lighting of geom i at point h with unit normal n, viewed from v: sets
+   * (cr, cg, cb) = rgba * (emission + ambient + diffuse) + specular, before texturing.
    */
   private light(i: number, hx: number, hy: number, hz: number, nx: number, ny: number, nz: number,
-    vx: number, vy: number, vz: number, shadows: boolean, tile: number): void {
+    vx: number, vy: number, vz: number, shadowMode: number, pixel: number, tile: number): void {
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const lights = this.scene.lightData;
     const nlight = this.scene.nlight;
+    const pre = this.lightPre;
     const emission = g[o + G_EMISSION];
     const matSpecular = g[o + G_SPECULAR];
     const shininess = 128 * g[o + G_SHININESS];
@@ -899,43 +1562,27 @@ export class RayCaster {
     let spr = 0;
     let spg = 0;
     let spb = 0;
-    const pre = this.lightPre;
     for (let l = 0; l < nlight; l++) {
       const lo = l * LIGHT_STRIDE;
       const po = l * LP_STRIDE;
-      const type = pre[po + LP_TYPE];
-      let lx: number;
-      let ly: number;
-      let lz: number;
-      let attenuation = 1;
-      let maxDistance = Infinity;
-      if (type === LIGHT_DIRECTIONAL) {
-        lx = pre[po + LP_DIR]; ly = pre[po + LP_DIR + 1]; lz = pre[po + LP_DIR + 2];
-      } else {
-        lx = lights[lo + L_POS] - hx; ly = lights[lo + L_POS + 1] - hy; lz = lights[lo + L_POS + 2] - hz;
-        const distance = Math.sqrt(lx * lx + ly * ly + lz * lz) || 1e-12;
-        lx /= distance; ly /= distance; lz /= distance;
-        maxDistance = distance;
-        attenuation = 1 / Math.max(1e-12, lights[lo + L_ATTENUATION] + lights[lo + L_ATTENUATION + 1] * distance
-          + lights[lo + L_ATTENUATION + 2] * distance * distance);
-        if (type === LIGHT_SPOT) {
-          // Spot cone: GL_SPOT_CUTOFF in degrees (180: no cone), GL_SPOT_EXPONENT falloff.
-          const cosAngle = -(lx * pre[po + LP_DIR] + ly * pre[po + LP_DIR + 1] + lz * pre[po + LP_DIR + 2]);
-          if (cosAngle < pre[po + LP_COSCUTOFF]) continue;
-          attenuation *= cosAngle > 0 ? Math.pow(cosAngle, lights[lo + L_EXPONENT]) : 0;
-        }
-      }
+      this.lightDirection(l, hx, hy, hz);
+      const lx = this.lx;
+      const ly = this.ly;
+      const lz = this.lz;
+      let factor = this.latt;
+      if (factor === 0) continue;
       const ndl = nx * lx + ny * ly + nz * lz;
       if (ndl <= 0 && pre[po + LP_AMBIENT] === 0) continue;
-      const ambientR = lights[lo + L_AMBIENT];
-      const ambientG = lights[lo + L_AMBIENT + 1];
-      const ambientB = lights[lo + L_AMBIENT + 2];
-      let factor = attenuation;
-      if (shadows && pre[po + LP_SHADOW] > 0) {
-        factor *= this.shadow(i, hx, hy, hz, lx, ly, lz, maxDistance, tile);
+      if (pre[po + LP_SHADOW] > 0 && shadowMode !== SHADOW_NONE) {
+        const slot = pre[po + LP_SLOT];
+        factor *= shadowMode === SHADOW_BUFFER && slot >= 0
+          ? this.shadowBuffers[slot][pixel]
+          : this.shadow(i, hx, hy, hz, lx, ly, lz, this.lmax, tile);
         if (factor === 0) continue;
       }
-      ar += factor * ambientR; ag += factor * ambientG; ab += factor * ambientB;
+      ar += factor * lights[lo + L_AMBIENT];
+      ag += factor * lights[lo + L_AMBIENT + 1];
+      ab += factor * lights[lo + L_AMBIENT + 2];
       if (ndl > 0) {
         ar += factor * ndl * lights[lo + L_DIFFUSE];
         ag += factor * ndl * lights[lo + L_DIFFUSE + 1];
@@ -970,86 +1617,95 @@ export class RayCaster {
    */
   private shadow(receiver: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
     maxDistance: number, tile: number): number {
-    const g = this.g;
+    const isPlane = this.derived[receiver * D_STRIDE + D_PLANE] === 1;
     let transmit = 1;
-    const isPlane = g[receiver * GEOM_STRIDE + G_TYPE] === GEOM_PLANE;
-    let start = 0;
-    let end = this.ncasters;
-    let list: Int32Array = this.casters;
     if (isPlane) {
-      list = this.shadowed.items;
-      start = this.shadowed.start[tile];
-      end = this.shadowed.start[tile + 1];
-    }
-    const softness = this.shadowSoftness;
-    for (let k = start; k < end; k++) {
-      const c = list[k];
-      if (c === receiver) continue;
-      if (isPlane) {
+      const bins = this.shadowed;
+      const box = bins.box;
+      const end = bins.start[tile + 1];
+      for (let k = bins.start[tile]; k < end; k++) {
+        const c = bins.items[k];
         const b = 4 * c;
-        const box = this.shadowed.box;
-        if (this.lastPx < box[b] || this.lastPx > box[b + 2] || this.lastPy < box[b + 1] || this.lastPy > box[b + 3]) continue;
+        if (this.curPx < box[b] || this.curPx > box[b + 2] || this.curPy < box[b + 1] || this.curPy > box[b + 3]) continue;
+        transmit *= this.casterTransmittance(c, hx, hy, hz, lx, ly, lz, maxDistance);
+        if (transmit === 0) return 0;
       }
-      const o = c * GEOM_STRIDE;
-      const type = g[o + G_TYPE];
-      const px = g[o + G_POS];
-      const py = g[o + G_POS + 1];
-      const pz = g[o + G_POS + 2];
-      // Closest approach of the shadow ray to the caster's centre: reject far casters cheaply.
-      const wx = px - hx;
-      const wy = py - hy;
-      const wz = pz - hz;
-      const along = wx * lx + wy * ly + wz * lz;
-      const radius = this.derived[c * D_STRIDE + D_RADIUS];
-      if (along < -radius || along > maxDistance + radius) continue;
-      const s = Math.max(0, along);
-      const ex = wx - s * lx;
-      const ey = wy - s * ly;
-      const ez = wz - s * lz;
-      const centreDistance2 = ex * ex + ey * ey + ez * ez;
-      const penumbraLimit = radius + softness * (Math.abs(along) + radius) + 1e-3;
-      if (centreDistance2 > penumbraLimit * penumbraLimit) continue;
-      if (type === GEOM_SPHERE || type === GEOM_CAPSULE) {
-        // Soft edge: distance between the shadow ray and the caster's core (point or segment).
-        const r = g[o + G_SIZE];
-        let distance: number;
-        let rayS: number;
-        if (type === GEOM_SPHERE) {
-          distance = Math.sqrt(centreDistance2);
-          rayS = s;
-        } else {
-          const h = g[o + G_SIZE + 2];
-          const ax = g[o + G_MAT + 2];
-          const ay = g[o + G_MAT + 5];
-          const az = g[o + G_MAT + 8];
-          // Closest points of the ray h + s l (s >= 0) and the segment p + u a (|u| <= h).
-          const b = lx * ax + ly * ay + lz * az;
-          const dw = -(wx * lx + wy * ly + wz * lz);
-          const ew = -(wx * ax + wy * ay + wz * az);
-          const denom = 1 - b * b;
-          let sRay = denom > 1e-9 ? (b * ew - dw) / denom : 0;
-          if (sRay < 0) sRay = 0;
-          let u = sRay * b + ew;
-          if (u > h) u = h; else if (u < -h) u = -h;
-          sRay = Math.max(0, u * b - dw);
-          const qx = hx + sRay * lx - (px + u * ax);
-          const qy = hy + sRay * ly - (py + u * ay);
-          const qz = hz + sRay * lz - (pz + u * az);
-          distance = Math.sqrt(qx * qx + qy * qy + qz * qz);
-          rayS = sRay;
-        }
-        if (rayS > maxDistance) continue;
-        const w = softness * rayS + 1e-4;
-        const edge = (distance - (r - w)) / (2 * w);
-        if (edge >= 1) continue;
-        if (edge <= 0) return 0;
-        transmit *= edge * edge * (3 - 2 * edge);
-      } else {
-        const t = this.intersect(c, hx, hy, hz, lx, ly, lz, SHADOW_EPS);
-        if (t < maxDistance) return 0;
-      }
+      return transmit;
+    }
+    for (let k = 0; k < this.ncasters; k++) {
+      const c = this.casters[k];
+      if (c === receiver) continue;
+      transmit *= this.casterTransmittance(c, hx, hy, hz, lx, ly, lz, maxDistance);
+      if (transmit === 0) return 0;
     }
     return transmit;
+  }
+
+  /**
+   * Fraction of light passing caster c along the ray h + s l, 0 <= s <= maxDistance. Capsules and
+   * spheres have a soft edge: the ray's distance to their core (segment or centre) is compared to
+   * the radius with a penumbra of width shadowSoftness * s; other shapes block or do not.
+   */
+  private casterTransmittance(c: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
+    maxDistance: number): number {
+    const g = this.g;
+    const o = c * GEOM_STRIDE;
+    const px = g[o + G_POS];
+    const py = g[o + G_POS + 1];
+    const pz = g[o + G_POS + 2];
+    const wx = px - hx;
+    const wy = py - hy;
+    const wz = pz - hz;
+    // Closest approach of the ray to the caster's centre: reject far casters cheaply.
+    const along = wx * lx + wy * ly + wz * lz;
+    const radius = this.derived[c * D_STRIDE + D_RADIUS];
+    if (along < -radius || along > maxDistance + radius) return 1;
+    const s = along > 0 ? along : 0;
+    const ex = wx - s * lx;
+    const ey = wy - s * ly;
+    const ez = wz - s * lz;
+    const centreDistance2 = ex * ex + ey * ey + ez * ez;
+    const softness = this.shadowSoftness;
+    const limit = radius + softness * (Math.abs(along) + radius) + 1e-3;
+    if (centreDistance2 > limit * limit) return 1;
+    const type = g[o + G_TYPE];
+    if (type !== GEOM_SPHERE && type !== GEOM_CAPSULE) {
+      return this.intersect(c, hx, hy, hz, lx, ly, lz, SHADOW_EPS) < maxDistance ? 0 : 1;
+    }
+    const r = g[o + G_SIZE];
+    let distance: number;
+    let rayS: number;
+    if (type === GEOM_SPHERE) {
+      distance = Math.sqrt(centreDistance2);
+      rayS = s;
+    } else {
+      const h = g[o + G_SIZE + 2];
+      const ax = g[o + G_MAT + 2];
+      const ay = g[o + G_MAT + 5];
+      const az = g[o + G_MAT + 8];
+      // Closest points of the ray h + s l (s >= 0) and the segment p + u a (|u| <= h):
+      // s = l.w + u b and u = s b - a.w, with b = l.a and w = p - h.
+      const b = lx * ax + ly * ay + lz * az;
+      const aw = wx * ax + wy * ay + wz * az;
+      const denom = 1 - b * b;
+      let sRay = denom > 1e-9 ? (along - b * aw) / denom : 0;
+      if (sRay < 0) sRay = 0;
+      let u = sRay * b - aw;
+      if (u > h) u = h; else if (u < -h) u = -h;
+      sRay = along + u * b;
+      if (sRay < 0) sRay = 0;
+      const qx = -wx + sRay * lx - u * ax;
+      const qy = -wy + sRay * ly - u * ay;
+      const qz = -wz + sRay * lz - u * az;
+      distance = Math.sqrt(qx * qx + qy * qy + qz * qz);
+      rayS = sRay;
+    }
+    if (rayS > maxDistance) return 1;
+    const w = softness * rayS + 1e-4;
+    const edge = (distance - (r - w)) / (2 * w);
+    if (edge >= 1) return 1;
+    if (edge <= 0) return 0;
+    return edge * edge * (3 - 2 * edge);
   }
 
   // ---------------------------------------------------------------- geometry
@@ -1121,16 +1777,12 @@ export class RayCaster {
     }
   }
 
-  /** World unit normal (nx, ny, nz) of geom i at surface point h. */
+  /** World unit normal (nx, ny, nz) of solid geom i at surface point h. */
   private normalAt(i: number, part: number, hx: number, hy: number, hz: number): void {
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const type = g[o + G_TYPE];
     const m = o + G_MAT;
-    if (type === GEOM_PLANE) {
-      this.nx = g[m + 2]; this.ny = g[m + 5]; this.nz = g[m + 8];
-      return;
-    }
     const wx = hx - g[o + G_POS];
     const wy = hy - g[o + G_POS + 1];
     const wz = hz - g[o + G_POS + 2];
@@ -1148,9 +1800,10 @@ export class RayCaster {
         break;
       case GEOM_BOX: {
         const axis = Math.abs(part) - 1;
-        lx = axis === 0 ? Math.sign(part) : 0;
-        ly = axis === 1 ? Math.sign(part) : 0;
-        lz = axis === 2 ? Math.sign(part) : 0;
+        const sign = part > 0 ? 1 : -1;
+        lx = axis === 0 ? sign : 0;
+        ly = axis === 1 ? sign : 0;
+        lz = axis === 2 ? sign : 0;
         break;
       }
       default: break;
@@ -1187,7 +1840,7 @@ export class RayCaster {
         let gg = 0;
         let b = 0;
         for (let s = 0; s < 4; s++) {
-          this.shadePixel(px + 0.5 + SAMPLES[2 * s], py + 0.5 + SAMPLES[2 * s + 1], px, py, tile);
+          this.shadeRay(px + 0.5 + SAMPLES[2 * s], py + 0.5 + SAMPLES[2 * s + 1], px, py, tile);
           r += this.cr; gg += this.cg; b += this.cb;
         }
         writePixel(out, 3 * i, 0.25 * r, 0.25 * gg, 0.25 * b);
@@ -1324,48 +1977,61 @@ function slab(o: number, d: number, s: number, axis: number): boolean {
 
 // ---------------------------------------------------------------- texture sampling
 
-/** Bilinear sample of mip level `level` with wrap-around (GL_REPEAT); adds `weight` times it to out. */
+/**
+ * Bilinear sample of mip level `level` at (s, t) in [0, 1) with wrap-around (GL_REPEAT); adds
+ * `weight` times it to out.
+ */
 function bilinearRepeat(texture: RayTexture, level: number, s: number, t: number, weight: number, out: Float64Array): void {
-  const data = texture.levels[level];
-  const w = texture.levelWidths[level];
-  const h = texture.levelHeights[level];
+  const data = texture.texels;
+  const base = texture.levelOffset[level];
+  const w = texture.levelWidth[level];
+  const h = texture.levelHeight[level];
   const u = s * w - 0.5;
   const v = t * h - 0.5;
-  const fu = Math.floor(u);
-  const fv = Math.floor(v);
-  const au = u - fu;
-  const av = v - fv;
-  let x0 = fu % w; if (x0 < 0) x0 += w;
-  let y0 = fv % h; if (y0 < 0) y0 += h;
+  let x0 = Math.floor(u);
+  let y0 = Math.floor(v);
+  const au = u - x0;
+  const av = v - y0;
+  // u, v lie in [-0.5, size - 0.5): only the first texel can wrap to the last one.
+  if (x0 < 0) x0 = w - 1;
+  if (y0 < 0) y0 = h - 1;
   const x1 = x0 + 1 === w ? 0 : x0 + 1;
-  const y1 = y0 + 1 === h ? 0 : y0 + 1;
-  const i00 = 3 * (y0 * w + x0);
-  const i01 = 3 * (y0 * w + x1);
-  const i10 = 3 * (y1 * w + x0);
-  const i11 = 3 * (y1 * w + x1);
-  const w00 = (1 - au) * (1 - av) * weight;
-  const w01 = au * (1 - av) * weight;
-  const w10 = (1 - au) * av * weight;
+  const row0 = base + 3 * y0 * w;
+  const row1 = base + 3 * (y0 + 1 === h ? 0 : y0 + 1) * w;
+  const i00 = row0 + 3 * x0;
+  const i01 = row0 + 3 * x1;
+  const i10 = row1 + 3 * x0;
+  const i11 = row1 + 3 * x1;
   const w11 = au * av * weight;
+  const w10 = av * weight - w11;
+  const w01 = au * weight - w11;
+  const w00 = weight - w01 - w10 - w11;
   out[0] += w00 * data[i00] + w01 * data[i01] + w10 * data[i10] + w11 * data[i11];
   out[1] += w00 * data[i00 + 1] + w01 * data[i01 + 1] + w10 * data[i10 + 1] + w11 * data[i11 + 1];
   out[2] += w00 * data[i00 + 2] + w01 * data[i01 + 2] + w10 * data[i10 + 2] + w11 * data[i11 + 2];
 }
 
 /**
- * GL_LINEAR_MIPMAP_LINEAR: level of detail log2(rho) for rho texels per pixel, bilinear in the
- * two nearest levels and linear between them (GL_LINEAR magnification below level 0).
+ * GL_LINEAR_MIPMAP_LINEAR with GL_REPEAT: level of detail log2(rho) for rho texels per pixel,
+ * bilinear in the two nearest levels and linear between them (GL_LINEAR below level 0).
  */
 export function sampleTrilinear(texture: RayTexture, s: number, t: number, rho: number, out: Float64Array): void {
-  out[0] = 0; out[1] = 0; out[2] = 0;
-  const maxLevel = texture.levels.length - 1;
-  const lod = rho > 1 ? Math.log2(rho) : 0;
-  if (lod >= maxLevel) {
-    bilinearRepeat(texture, maxLevel, s, t, 1, out);
+  out[0] = 0;
+  out[1] = 0;
+  out[2] = 0;
+  s -= Math.floor(s);
+  t -= Math.floor(t);
+  if (rho <= 1) {
+    bilinearRepeat(texture, 0, s, t, 1, out);
     return;
   }
-  const level = Math.floor(lod);
-  const frac = lod - level;
+  if (rho >= texture.maxRho) {
+    bilinearRepeat(texture, texture.levelOffset.length - 1, s, t, 1, out);
+    return;
+  }
+  // log2(rho) as the exponent plus a linear mantissa (within 0.09 of the exact logarithm).
+  const level = 31 - Math.clz32(rho);
+  const frac = rho / (1 << level) - 1;
   bilinearRepeat(texture, level, s, t, 1 - frac, out);
   if (frac > 0) bilinearRepeat(texture, level + 1, s, t, frac, out);
 }
@@ -1392,7 +2058,7 @@ export function sampleCube(texture: RayTexture, x: number, y: number, z: number,
     ma = az;
     if (z > 0) { face = 4; sc = x; tc = -y; } else { face = 5; sc = -x; tc = -y; }
   }
-  const data = texture.levels[0];
+  const data = texture.texels;
   const w = texture.width;
   // A square texture is one face repeated six times (MuJoCo's "repeated" cube upload).
   const faceOffset = texture.height >= 6 * w ? face * w * w : 0;

@@ -131,15 +131,18 @@ export class SharedAdam {
     const t = Atomics.add(this.stepView, STEP_SLOT, 1) + 1;
     const { beta1, beta2, eps, weightDecay } = this.options;
     const stepSize = lr / (1 - beta1 ** t);
-    const biasCorrection2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const inverseBiasCorrection2Sqrt = 1 / Math.sqrt(1 - beta2 ** t);
+    const oneMinusBeta1 = 1 - beta1;
+    const oneMinusBeta2 = 1 - beta2;
     const { params, m, v } = this;
-    for (let i = 0; i < params.length; i++) {
+    const size = params.length;
+    for (let i = 0; i < size; i++) {
       const g = weightDecay === 0 ? gradients[i] : gradients[i] + weightDecay * params[i];
-      const mi = beta1 * m[i] + (1 - beta1) * g;
-      const vi = beta2 * v[i] + (1 - beta2) * g * g;
+      const mi = beta1 * m[i] + oneMinusBeta1 * g;
+      const vi = beta2 * v[i] + oneMinusBeta2 * g * g;
       m[i] = mi;
       v[i] = vi;
-      params[i] -= (stepSize * mi) / (Math.sqrt(vi) / biasCorrection2Sqrt + eps);
+      params[i] -= (stepSize * mi) / (Math.sqrt(vi) * inverseBiasCorrection2Sqrt + eps);
     }
     return t;
   }

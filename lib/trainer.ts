@@ -24,6 +24,9 @@ import type { SharedCounters, WorkerInit, WorkerMessage } from './shared_memory.
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_EXTENSION } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { RngState } from './rng.js';
+import { evaluate, ModelPolicy } from './evaluate.js';
+import { NormalizeObservation } from './wrappers.js';
+import type { Env } from './core.js';
 
 /** Events reported while training (the CLI's progress bar and the notebooks' live plots use them). */
 export type TrainerEvent =
@@ -31,6 +34,7 @@ export type TrainerEvent =
   | { type: 'episode'; workerId: number; episode: number; globalStep: number; episodeReturn: number; length: number; meanReturn: number; wallSeconds: number }
   | { type: 'updates'; workerId: number; globalStep: number; policyLoss: number; valueLoss: number; entropy: number; std: number; gradNorm: number; learningRate: number }
   | { type: 'progress'; globalStep: number; totalSteps: number; episodes: number; stepsPerSecond: number; meanReturn: number | null; wallSeconds: number; etaSeconds: number | null }
+  | { type: 'evaluation'; globalStep: number; meanReturn: number; stdReturn: number; returns: number[]; best: boolean }
   | { type: 'checkpoint'; kind: 'best' | 'last'; path: string; globalStep: number; meanReturn: number | null }
   | { type: 'stop'; reason: 'done' | 'aborted' | 'error'; globalStep: number };
 
@@ -57,7 +61,9 @@ export interface TrainResult {
   skippedUpdates: number;
   wallSeconds: number;
   stepsPerSecond: number;
+  /** What `best` was chosen by: the best evaluation mean, or the best moving average of training returns. */
   bestMeanReturn: number | null;
+  bestCriterion: 'evaluation' | 'training';
   lastMeanReturn: number | null;
   aborted: boolean;
   bestPath: string | null;
@@ -154,14 +160,14 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
   const wallSeconds = () => priorWallSeconds + (performance.now() - startTime) / 1000;
   const startSteps = Atomics.load(counters.view, Counter.GlobalSteps);
 
-  const snapshot = (rngs: RngState[]): Checkpoint => {
+  const snapshot = (rngs: RngState[], frozen?: { params: Float32Array; observationStats: Checkpoint['observationStats'] }): Checkpoint => {
     const state = adam.exportState();
     return {
       config,
       modelSpec,
-      params: new Float32Array(adam.params),
+      params: frozen ? frozen.params : new Float32Array(adam.params),
       optimizer: { step: state.step, m: Float32Array.from(state.m), v: Float32Array.from(state.v) },
-      observationStats: rms ? rms.toJSON() : null,
+      observationStats: frozen ? frozen.observationStats : rms ? rms.toJSON() : null,
       counters: {
         globalSteps: Atomics.load(counters.view, Counter.GlobalSteps),
         episodes: Atomics.load(counters.view, Counter.Episodes),
@@ -174,11 +180,40 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       bestMeanReturn,
     };
   };
-  const writeCheckpoint = (kind: 'best' | 'last', rngs: RngState[]) => {
+  const writeCheckpoint = (kind: 'best' | 'last', rngs: RngState[], frozen?: Parameters<typeof snapshot>[1]) => {
     const path = kind === 'best' ? bestPath : lastPath;
-    const checkpoint = snapshot(rngs);
+    const checkpoint = snapshot(rngs, frozen);
     saveCheckpoint(path, checkpoint);
     emit({ type: 'checkpoint', kind, path, globalStep: checkpoint.counters.globalSteps, meanReturn: checkpoint.meanReturn });
+  };
+
+  // Periodic deterministic evaluation of the global model on the trainer's thread: `best` is the
+  // best-evaluated model. Training returns are noisy (sampled actions, a policy that changes
+  // during the episode) and A3C can collapse late, so the final model is often not the best.
+  const evaluating = config.evalIntervalSteps > 0;
+  const evalEnvBase: Env | null = evaluating ? await makeEnv(config.envId, config.maxEpisodeSteps > 0 ? { maxEpisodeSteps: config.maxEpisodeSteps } : {}) : null;
+  const evalsLog = join(runDir, 'evaluations.jsonl');
+  let nextEvalStep = evaluating ? (Math.floor(Atomics.load(counters.view, Counter.GlobalSteps) / config.evalIntervalSteps) + 1) * config.evalIntervalSteps : Infinity;
+  const runEvaluation = (globalStep: number) => {
+    if (!evalEnvBase) return;
+    const params = new Float32Array(adam.params);
+    const observationStats = rms ? rms.toJSON() : null;
+    const env: Env = observationStats
+      ? new NormalizeObservation(evalEnvBase, { rms: RunningMeanStd.fromJSON(observationStats), clip: Number.isFinite(config.obsClip) ? config.obsClip : undefined, frozen: true })
+      : evalEnvBase;
+    const model = new ActorCritic(modelSpec, { params });
+    try {
+      const result = evaluate(new ModelPolicy(model), env, { episodes: config.evalEpisodes, deterministic: true, seed: 1_000_000 });
+      const best = bestMeanReturn === null || result.mean > bestMeanReturn;
+      appendFileSync(evalsLog, `${JSON.stringify({ global_step: globalStep, wall_seconds: round(wallSeconds(), 3), 'eval/mean_return': result.mean, 'eval/std_return': result.std, 'eval/returns': result.returns })}\n`);
+      emit({ type: 'evaluation', globalStep, meanReturn: result.mean, stdReturn: result.std, returns: result.returns, best });
+      if (best) {
+        bestMeanReturn = result.mean;
+        writeCheckpoint('best', finalRngs, { params, observationStats });
+      }
+    } finally {
+      model.dispose();
+    }
   };
 
   const episodesLog = join(runDir, 'episodes.jsonl');
@@ -230,7 +265,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
               ...Object.fromEntries(Object.entries(message.infoMeans).map(([k, v]) => [`episode/mean_${k}`, v])),
             })}\n`);
             emit({ type: 'episode', workerId: message.workerId, episode, globalStep: message.globalStep, episodeReturn: message.episodeReturn, length: message.length, meanReturn: mean, wallSeconds: wallSeconds() });
-            if (recentReturns.length >= config.bestWindow && (bestMeanReturn === null || mean > bestMeanReturn)) {
+            if (!evaluating && recentReturns.length >= config.bestWindow && (bestMeanReturn === null || mean > bestMeanReturn)) {
               bestMeanReturn = mean;
               writeCheckpoint('best', finalRngs);
             }
@@ -283,6 +318,10 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       stepsPerSecond, meanReturn: meanRecent(), wallSeconds: wallSeconds(),
       etaSeconds: stepsPerSecond > 0 ? Math.max(0, config.totalSteps - globalStep) / stepsPerSecond : null,
     });
+    if (globalStep >= nextEvalStep && globalStep < config.totalSteps) {
+      nextEvalStep = (Math.floor(globalStep / config.evalIntervalSteps) + 1) * config.evalIntervalSteps;
+      runEvaluation(globalStep);
+    }
     if (performance.now() - lastCheckpointTime >= config.checkpointIntervalSeconds * 1000) {
       lastCheckpointTime = performance.now();
       writeCheckpoint('last', finalRngs);
@@ -303,8 +342,11 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
   if (graceTimer) clearTimeout(graceTimer);
   options.signal?.removeEventListener('abort', onAbort);
 
-  writeCheckpoint('last', finalRngs);
   const globalSteps = Atomics.load(counters.view, Counter.GlobalSteps);
+  // The final model gets its evaluation too (it may be the best one).
+  if (!failure && !aborted && evaluating) runEvaluation(globalSteps);
+  evalEnvBase?.close();
+  writeCheckpoint('last', finalRngs);
   const stopReason = failure ? 'error' : aborted ? 'aborted' : 'done';
   emit({ type: 'stop', reason: stopReason, globalStep: globalSteps });
   if (failure) throw failure;
@@ -320,6 +362,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
     wallSeconds: wallSeconds(),
     stepsPerSecond: elapsed > 0 ? (globalSteps - startSteps) / elapsed : 0,
     bestMeanReturn,
+    bestCriterion: evaluating ? 'evaluation' : 'training',
     lastMeanReturn: meanRecent(),
     aborted,
     bestPath: existsSync(bestPath) ? bestPath : null,

@@ -90,18 +90,59 @@ export function exportHtml(notebooks: readonly string[], htmlDir: string): strin
   return notebooks.map((nb) => path.join(htmlDir, `${path.basename(nb, '.ipynb')}.html`));
 }
 
+/*
+ * The few browser APIs the page functions below use. The project's tsconfig has no DOM lib, and
+ * adding one for this file would put DOM globals into the type-check of lib/ as well; these
+ * functions run in Chromium, where the real objects have these members.
+ */
+interface PageElement {
+  classList: { contains(name: string): boolean };
+  textContent: string | null;
+  querySelector(selector: string): PageElement | null;
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+}
+interface PageVideo {
+  canPlayType(type: string): string;
+  readyState: number;
+  error: { code: number; message: string } | null;
+  preload: string;
+  duration: number;
+  currentTime: number;
+  videoWidth: number;
+  videoHeight: number;
+  src: string;
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+  load(): void;
+}
+interface Canvas2D {
+  drawImage(source: PageVideo, x: number, y: number): void;
+  getImageData(x: number, y: number, width: number, height: number): { data: Uint8ClampedArray };
+}
+interface PageCanvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): Canvas2D | null;
+}
+interface PageDocument {
+  querySelectorAll(selector: string): ArrayLike<PageElement>;
+  createElement(tag: 'canvas'): PageCanvas;
+}
+
 async function checkPlots(page: Page, timeoutMs: number): Promise<PlotReport[]> {
   const selector = `[${PLOT_MARKER_ATTRIBUTE}]`;
   // Drawn = plotly put its class and SVG on the div; otherwise wait until the timeout and report.
   await page
     .waitForFunction(
-      (sel) => [...document.querySelectorAll(sel)].every((el) => el.classList.contains('js-plotly-plot') && el.querySelector('svg.main-svg path') !== null),
+      (sel) => {
+        const doc = (globalThis as unknown as { document: PageDocument }).document;
+        return Array.from(doc.querySelectorAll(sel)).every((el) => el.classList.contains('js-plotly-plot') && el.querySelector('svg.main-svg path') !== null);
+      },
       selector,
       { timeout: timeoutMs },
     )
     .catch(() => undefined);
-  return page.$$eval(selector, (elements) =>
-    elements.map((el) => ({
+  return page.$$eval(selector, (found) =>
+    (found as unknown as PageElement[]).map((el) => ({
       paths: el.querySelectorAll('svg.main-svg path').length,
       message: el.classList.contains('js-plotly-plot') ? '' : (el.textContent ?? '').slice(0, 200),
     })),
@@ -114,7 +155,8 @@ async function checkVideos(page: Page, timeoutMs: number): Promise<VideoReport[]
   for (let i = 0; i < count; i++) {
     const video = page.locator('video').nth(i);
     const state = await video.evaluate(
-      async (v: HTMLVideoElement, args: { type: string; timeoutMs: number }) => {
+      async (element, args: { type: string; timeoutMs: number }) => {
+        const v = element as unknown as PageVideo;
         const canPlayH264 = v.canPlayType(args.type);
         // loadeddata (readyState >= 2) means the first frame was decoded, not only the header parsed.
         if (canPlayH264 !== '' && v.readyState < 2 && v.error === null) {
@@ -135,7 +177,7 @@ async function checkVideos(page: Page, timeoutMs: number): Promise<VideoReport[]
             setTimeout(resolve, args.timeoutMs);
             v.currentTime = Math.min(0.5, v.duration / 2);
           });
-          const canvas = document.createElement('canvas');
+          const canvas = (globalThis as unknown as { document: PageDocument }).document.createElement('canvas');
           canvas.width = v.videoWidth;
           canvas.height = v.videoHeight;
           const context = canvas.getContext('2d');

@@ -50,7 +50,7 @@ export function joinText(text: string | string[] | unknown): string {
 const ERROR_PATTERNS: readonly RegExp[] = [
   /^\s*[\w.]*(Error|Exception)\b(:|\s*\[|$)/m, // "Error: boom", "TypeError: x", "RangeError [ERR_...]"
   /^\d+:\d+ - /m, // tslab compile diagnostics, "line:column - message"
-  /\b(Uncaught|Unhandled)\b/, // "Uncaught Error", "UnhandledPromiseRejection"
+  /\b(Uncaught|Unhandled)/, // "Uncaught Error", "UnhandledPromiseRejection", "Unhandled rejection"
   /^Traceback \(most recent call last\)/m,
 ];
 

@@ -1,0 +1,64 @@
+/**
+ * The `a3c` command line, run as a user runs it: the built dist/cli.js in a child process
+ * (`npm test` builds dist/ first).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+
+function a3c(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('train then eval a checkpoint from the command line', { skip: !existsSync(CLI) && 'dist/cli.js is missing: run npm run build' }, () => {
+  const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
+  const trained = a3c(['train', '--env', 'InvertedPendulum-v5', '--workers', '2', '--total-steps', '3000', '--seed', '2', '--run-dir', runDir, '--json']);
+  assert.equal(trained.code, 0, trained.stderr);
+  const summary = JSON.parse(trained.stdout) as { globalSteps: number; lastPath: string };
+  assert.ok(summary.globalSteps >= 3000);
+  assert.match(trained.stderr, /Training A3C on InvertedPendulum-v5 with 2 workers for 3000 steps/);
+  assert.ok(existsSync(join(runDir, 'last.ckpt')));
+
+  const evaluated = a3c(['eval', '--checkpoint', join(runDir, 'last'), '--episodes', '3', '--json']);
+  assert.equal(evaluated.code, 0, evaluated.stderr);
+  const result = JSON.parse(evaluated.stdout) as { returns: number[]; mean: number; std: number; deterministic: boolean };
+  assert.equal(result.returns.length, 3);
+  assert.equal(result.deterministic, true);
+  assert.ok(Math.abs(result.mean - result.returns.reduce((a, b) => a + b, 0) / 3) < 1e-9);
+
+  const table = a3c(['eval', '--checkpoint', join(runDir, 'last'), '--episodes', '2', '--stochastic']);
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /episode  1: return/);
+  assert.match(table.stdout, /Mean return [-\d.]+ \+- [\d.]+/);
+
+  const again = a3c(['train', '--env', 'InvertedPendulum-v5', '--total-steps', '3000', '--run-dir', runDir]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already holds a run; resume it with --resume/);
+});
+
+test('bad input gets a clear message and exit code 2', { skip: !existsSync(CLI) && 'dist/cli.js is missing' }, () => {
+  const cases: [string[], RegExp][] = [
+    [['train', '--workers', '0'], /numWorkers must be an integer >= 1, got 0/],
+    [['train', '--env', 'Nope-v1'], /envId "Nope-v1" is not a registered environment; known: HalfCheetah-v5, InvertedPendulum-v5/],
+    [['train', '--lr', 'fast'], /--lr must be a number, got "fast"/],
+    [['train', '--bogus'], /Unknown option '--bogus'/],
+    [['eval'], /eval needs --checkpoint PATH/],
+    [['render', '--policy', 'smart', '--video', 'x.mp4'], /--policy must be "random" or "zero"/],
+    [['frobnicate'], /Unknown command "frobnicate"/],
+  ];
+  for (const [args, message] of cases) {
+    const { code, stderr } = a3c(args);
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+    assert.match(stderr, message, args.join(' '));
+  }
+  const missing = a3c(['eval', '--checkpoint', '/nonexistent/best']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Checkpoint not found: \/nonexistent\/best/);
+});

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  HALF_LOG_2PI,
+  gaussianEntropy,
+  gaussianLogProb,
+  logOneMinusTanhSquared,
+  scaleAction,
+  scaleLogDetJacobian,
+  softplus,
+  squashedGaussianLogProb,
+  tanhLogDetJacobian,
+} from '../lib/distributions.js';
+
+function close(actual: number, expected: number, tolerance: number, message = ''): void {
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${message} got ${actual}, expected ${expected} (tolerance ${tolerance})`);
+}
+
+/** The normal density itself, 1 / (sigma sqrt(2 pi)) exp(-(x - mu)^2 / (2 sigma^2)). */
+function normalPdf(x: number, mu: number, sigma: number): number {
+  return Math.exp(-((x - mu) ** 2) / (2 * sigma * sigma)) / (sigma * Math.sqrt(2 * Math.PI));
+}
+
+test('gaussianLogProb: standard normal at x = 1 is -1/2 - log(2 pi)/2', () => {
+  close(gaussianLogProb({ x: [1], mean: [0], logStd: [0] }), -0.5 - 0.5 * Math.log(2 * Math.PI), 1e-15);
+  close(HALF_LOG_2PI, 0.9189385332046727, 1e-15);
+});
+
+test('gaussianLogProb: a diagonal Gaussian is the log of the product of its 1-D densities', () => {
+  const x = [1, 3, -0.5];
+  const mean = [0, 1, 0.25];
+  const sigma = [2, 0.5, 1.5];
+  const density = x.reduce((p, xi, i) => p * normalPdf(xi, mean[i], sigma[i]), 1);
+  close(gaussianLogProb({ x, mean, logStd: sigma.map(Math.log) }), Math.log(density), 1e-12);
+});
+
+test('gaussianEntropy: sum of the 1-D entropies log(sigma sqrt(2 pi e))', () => {
+  const sigma = [2, 0.5, 1];
+  const expected = sigma.reduce((h, s) => h + 0.5 * Math.log(2 * Math.PI * Math.E * s * s), 0);
+  close(gaussianEntropy(sigma.map(Math.log)), expected, 1e-12);
+  // A 6-D unit Gaussian (the default HalfCheetah policy at logStd = 0): 6 * 1.4189385...
+  close(gaussianEntropy(new Array(6).fill(0)), 6 * 1.4189385332046727, 1e-12);
+});
+
+test('softplus: log(1 + e^x) without overflow', () => {
+  close(softplus(0), Math.LN2, 1e-15);
+  close(softplus(2), Math.log(1 + Math.exp(2)), 1e-14);
+  close(softplus(-3), Math.log(1 + Math.exp(-3)), 1e-15);
+  assert.equal(softplus(1000), 1000);
+  close(softplus(-1000), 0, 1e-300);
+});
+
+test('logOneMinusTanhSquared: equals log(1 - tanh(u)^2) where that is representable, finite where it is not', () => {
+  for (const u of [-3, -0.7, 0, 0.3, 1.5, 4]) close(logOneMinusTanhSquared(u), Math.log(1 - Math.tanh(u) ** 2), 1e-9, `u=${u}`);
+  // For |u| = 20, 1 - tanh(u)^2 rounds to 0 in double precision: the naive form gives -Infinity.
+  // Exactly, 1 - tanh(u)^2 = sech(u)^2 = 4 e^{-2|u|} / (1 + e^{-2|u|})^2, whose log is log 4 - 2|u|
+  // up to 2 log(1 + e^{-40}) ~ 8e-18.
+  assert.equal(Math.log(1 - Math.tanh(20) ** 2), -Infinity);
+  close(logOneMinusTanhSquared(20), Math.log(4) - 40, 1e-12);
+  close(logOneMinusTanhSquared(-20), Math.log(4) - 40, 1e-12);
+  close(tanhLogDetJacobian([0, 20]), 0 + Math.log(4) - 40, 1e-12);
+});
+
+test('scaleAction and scaleLogDetJacobian map (-1, 1) affinely onto [low, high]', () => {
+  // a = low + (y + 1) (high - low) / 2:  y = -1 -> -2;  y = 0.5 -> 0 + 1.5 * 0.5 = 0.75
+  assert.deepEqual(Array.from(scaleAction({ squashed: [-1, 0.5], low: [-2, 0], high: [2, 1] })), [-2, 0.75]);
+  // log|da/dy| = log((high - low) / 2): log 2 + log 0.5 = 0
+  close(scaleLogDetJacobian({ low: [-2, 0], high: [2, 1] }), 0, 1e-15);
+  close(scaleLogDetJacobian({ low: [-1], high: [1] }), 0, 1e-15);
+  close(scaleLogDetJacobian({ low: [0], high: [6] }), Math.log(3), 1e-15);
+});
+
+test('squashedGaussianLogProb: the change of variables done by hand, with a numerical Jacobian', () => {
+  // 2-D, different boxes. The action is a_i = low_i + (tanh(u_i) + 1) (high_i - low_i) / 2; its
+  // inverse is u_i(a) = atanh(2 (a_i - low_i) / (high_i - low_i) - 1). The density of a is the
+  // density of u at u(a) times |du/da|, here by central finite differences of the inverse map.
+  const low = [-1, 0];
+  const high = [1, 4];
+  const mean = [0.2, -0.4];
+  const logStd = [Math.log(0.6), Math.log(1.3)];
+  const u = [0.9, -1.7];
+  const inverse = (a: number, i: number) => Math.atanh((2 * (a - low[i])) / (high[i] - low[i]) - 1);
+  const a = scaleAction({ squashed: u.map(Math.tanh), low, high });
+  let density = 1;
+  for (let i = 0; i < 2; i++) {
+    const h = 1e-6;
+    const duda = (inverse(a[i] + h, i) - inverse(a[i] - h, i)) / (2 * h);
+    density *= normalPdf(u[i], mean[i], Math.exp(logStd[i])) * Math.abs(duda);
+  }
+  close(squashedGaussianLogProb({ u, mean, logStd, low, high }), Math.log(density), 1e-7);
+});
+
+test('squashedGaussianLogProb: with the box (-1, 1) only the tanh term remains', () => {
+  const u = [0.5];
+  const expected = Math.log(normalPdf(0.5, 0, 1) / (1 - Math.tanh(0.5) ** 2));
+  close(squashedGaussianLogProb({ u, mean: [0], logStd: [0], low: [-1], high: [1] }), expected, 1e-12);
+});
+
+test('distribution helpers reject bad input with a clear message', () => {
+  assert.throws(() => gaussianLogProb({ x: [1, 2], mean: [0], logStd: [0, 0] }), /mean has length 1, x has 2/);
+  assert.throws(() => gaussianLogProb({ x: [Number.NaN], mean: [0], logStd: [0] }), /x\[0\] must be a number/);
+  assert.throws(() => scaleAction({ squashed: [0], low: [1], high: [1] }), /low < high/);
+  assert.throws(() => scaleLogDetJacobian({ low: [-Infinity], high: [1] }), /must be finite with low < high/);
+  assert.throws(() => squashedGaussianLogProb({ u: [0, 0], mean: [0, 0], logStd: [0, 0], low: [-1], high: [1] }), /length/);
+});

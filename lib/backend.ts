@@ -36,6 +36,11 @@ export function initBackend(name: BackendName = 'wasm'): Promise<BackendName> {
   return pending;
 }
 
+/** Live tfjs tensors in this thread: must stay flat across updates (no leaks). */
+export function liveTensorCount(): number {
+  return tf.memory().numTensors;
+}
+
 /** The backend set by `initBackend` in this thread, or null if it was never called. */
 export function activeBackend(): BackendName | null {
   return active;

@@ -37,6 +37,8 @@ export interface Checkpoint {
   params: Float32Array;
   optimizer: { step: number; m: Float32Array; v: Float32Array } | null;
   observationStats: RunningMeanStdJSON | null;
+  /** Return statistics of reward normalisation (training only; evaluation never scales rewards). */
+  rewardStats?: RunningMeanStdJSON | null;
   counters: CheckpointCounters;
   /** One random stream per worker, to resume the exact streams. */
   rng: RngState[];
@@ -59,6 +61,7 @@ interface CheckpointFile {
   params: string;
   optimizer: { step: number; m: string; v: string } | null;
   observationStats: RunningMeanStdJSON | null;
+  rewardStats?: RunningMeanStdJSON | null;
   counters: CheckpointCounters;
   rng: RngState[];
   wallSeconds: number;
@@ -94,6 +97,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
       v: encodeFloat32(checkpoint.optimizer.v),
     },
     observationStats: checkpoint.observationStats,
+    rewardStats: checkpoint.rewardStats ?? null,
     counters: checkpoint.counters,
     rng: checkpoint.rng,
     wallSeconds: checkpoint.wallSeconds,
@@ -140,6 +144,7 @@ export function loadCheckpoint(pathOrPrefix: string, options: LoadCheckpointOpti
     params,
     optimizer: file.optimizer && { step: file.optimizer.step, m: decodeFloat32(file.optimizer.m), v: decodeFloat32(file.optimizer.v) },
     observationStats: file.observationStats,
+    rewardStats: file.rewardStats ?? null,
     counters: file.counters,
     rng: file.rng,
     wallSeconds: file.wallSeconds,

@@ -42,7 +42,10 @@ train options:
   --lr X  --n-steps N  --gamma X  --gae-lambda X  --entropy-coef X  --value-coef X
   --max-grad-norm X  --lr-schedule constant|linear  --model squashed|separate|shared
   --hidden 128,128  --backend wasm|cpu|tensorflow  --reward-scale X  --init-log-std X
-  --no-normalize-observation  --normalize-advantage  --preload MODULE
+  --no-normalize-observation  --no-normalize-reward  --normalize-advantage
+  --eval-interval-steps N  periodic deterministic evaluation that picks best.ckpt (0 disables; default ${DEFAULT_CONFIG.evalIntervalSteps})
+  --eval-episodes N        episodes per periodic evaluation (default ${DEFAULT_CONFIG.evalEpisodes})
+  --preload MODULE         import a module first (e.g. one that registers a custom env)
   --json                 print the final summary as JSON
 
 eval options:
@@ -105,6 +108,9 @@ const TRAIN_OPTIONS = {
   'init-log-std': { type: 'string' },
   'no-normalize-observation': { type: 'boolean' },
   'normalize-advantage': { type: 'boolean' },
+  'no-normalize-reward': { type: 'boolean' },
+  'eval-interval-steps': { type: 'string' },
+  'eval-episodes': { type: 'string' },
   preload: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
@@ -141,6 +147,9 @@ async function trainCommand(args: string[]): Promise<number> {
     initLogStd: numberOption('init-log-std', values['init-log-std']),
     normalizeObservation: values['no-normalize-observation'] ? false : undefined,
     normalizeAdvantage: values['normalize-advantage'] ? true : undefined,
+    normalizeReward: values['no-normalize-reward'] ? false : undefined,
+    evalIntervalSteps: numberOption('eval-interval-steps', values['eval-interval-steps']),
+    evalEpisodes: numberOption('eval-episodes', values['eval-episodes']),
   };
   for (const key of Object.keys(overrides) as (keyof A3CConfig)[]) if (overrides[key] === undefined) delete overrides[key];
   if (values.resume && !values['run-dir']) throw new UsageError('--resume needs --run-dir, the folder of the run to continue');
@@ -207,7 +216,7 @@ async function trainWithProgress(overrides: Partial<A3CConfig>, options: { runDi
     const result = await train(overrides, { ...options, signal: controller.signal, onEvent });
     process.stderr.write(
       `${result.aborted ? 'Stopped' : 'Done'}: ${result.globalSteps} steps, ${result.episodes} episodes in ${result.wallSeconds.toFixed(0)} s ` +
-        `(${result.stepsPerSecond.toFixed(0)} steps/s); best mean return ${result.bestMeanReturn?.toFixed(1) ?? '-'} over ${result.config.bestWindow} episodes\n` +
+        `(${result.stepsPerSecond.toFixed(0)} steps/s); ${bestText(result)}\n` +
         `Checkpoints: ${result.bestPath ?? '(no best yet)'}, ${result.lastPath}\n` +
         (result.aborted ? `Resume with: npx a3c train --run-dir ${runDir} --resume\n` : ''),
     );
@@ -216,6 +225,13 @@ async function trainWithProgress(overrides: Partial<A3CConfig>, options: { runDi
     if (barStarted) bar.stop();
     process.off('SIGINT', onSigint);
   }
+}
+
+function bestText(result: { bestMeanReturn: number | null; bestCriterion: 'evaluation' | 'training'; config: A3CConfig }): string {
+  if (result.bestMeanReturn === null) return 'no best model yet';
+  return result.bestCriterion === 'evaluation'
+    ? `best deterministic evaluation ${result.bestMeanReturn.toFixed(1)} (mean of ${result.config.evalEpisodes} episodes)`
+    : `best mean training return ${result.bestMeanReturn.toFixed(1)} over ${result.config.bestWindow} episodes`;
 }
 
 const EVAL_OPTIONS = {

@@ -2,10 +2,12 @@
  * The one typed configuration of an A3C run, with documented defaults (CleanRL's `Args`).
  *
  * Defaults are the reference notebook's best run (lr 7e-4, gamma 0.99, GAE lambda 0.95, entropy
- * 0.001, value coefficient 0.5, 40-step rollouts, gradient-norm clip 0.5, separate 2x128 actor and
- * critic with a tanh-squashed Gaussian, observation normalisation) plus the measured improvements
- * listed in README's "implementation details". `resolveConfig` validates every field before
- * anything starts and derives what follows from the others.
+ * 0.001, value coefficient 0.5, separate 2x128 actor and critic with a tanh-squashed Gaussian,
+ * observation normalisation) with four measured changes, each explained in README's
+ * "implementation details": reward normalisation, no gradient-norm clipping (the reference clips
+ * at 0.5), 20-step rollouts (the reference uses 40) and a linearly decaying learning rate.
+ * `REFERENCE_CONFIG` holds the reference's exact values. `resolveConfig` validates every field
+ * before anything starts.
  */
 import { availableParallelism } from 'node:os';
 import type { ModelKind } from './models.js';
@@ -51,6 +53,8 @@ export interface A3CConfig {
   normalizeObservation: boolean;
   /** Clip normalised observations to [-obsClip, obsClip] (Infinity disables). */
   obsClip: number;
+  /** Divide rewards by the running std of the discounted return (shared by all workers) before computing returns. */
+  normalizeReward: boolean;
   /** Multiply rewards by this before computing returns (the reported returns stay unscaled). */
   rewardScale: number;
   /** Normalise the advantages of each rollout to mean 0, std 1 before the policy loss. */
@@ -79,7 +83,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   totalSteps: 1_000_000,
   numWorkers: availableParallelism(),
   seed: 1,
-  nSteps: 40,
+  nSteps: 20,
   gamma: 0.99,
   gaeLambda: 0.95,
   lr: 7e-4,
@@ -88,12 +92,13 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   adamEps: 1e-8,
   entropyCoef: 0.001,
   valueCoef: 0.5,
-  maxGradNorm: 0.5,
+  maxGradNorm: Infinity,
   model: 'squashed' as ModelKind,
   hiddenSizes: [128, 128],
   initLogStd: 0,
   normalizeObservation: true,
   obsClip: 10,
+  normalizeReward: true,
   rewardScale: 1,
   normalizeAdvantage: false,
   backend: 'wasm' as BackendName,
@@ -102,6 +107,14 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   evalEpisodes: 5,
   checkpointIntervalSeconds: 60,
   maxEpisodeSteps: 0,
+});
+
+/** The reference notebook's settings where the defaults differ (`resolveConfig(REFERENCE_CONFIG)` reproduces it). */
+export const REFERENCE_CONFIG: Readonly<Partial<A3CConfig>> = Object.freeze({
+  nSteps: 40,
+  maxGradNorm: 0.5,
+  normalizeReward: false,
+  lrSchedule: 'constant' as const,
 });
 
 const MODEL_KINDS: readonly ModelKind[] = ['squashed', 'separate', 'shared'];
@@ -152,6 +165,7 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   if (typeof c.normalizeObservation !== 'boolean') problems.push(`normalizeObservation must be true or false`);
   if (!(typeof c.obsClip === 'number' && c.obsClip > 0)) problems.push(`obsClip must be > 0 (Infinity disables), got ${c.obsClip}`);
   positive('rewardScale', c.rewardScale);
+  if (typeof c.normalizeReward !== 'boolean') problems.push(`normalizeReward must be true or false`);
   if (typeof c.normalizeAdvantage !== 'boolean') problems.push(`normalizeAdvantage must be true or false`);
   if (!BACKENDS.includes(c.backend)) problems.push(`backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(c.backend)}`);
   integer('bestWindow', c.bestWindow, 1);

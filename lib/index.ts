@@ -22,3 +22,8 @@ export * from './worker.js';
 export * from './checkpoint.js';
 export * from './trainer.js';
 export * from './evaluate.js';
+export * from './reward_normalizer.js';
+export * from './render.js';
+export * from './png.js';
+export * from './video.js';
+export * from './notebook.js';

@@ -16,6 +16,7 @@ import load from 'mujoco-js';
 import type { MainModule, MjData, MjModel } from 'mujoco-js';
 
 export type { MainModule, MjData, MjModel };
+export type { MjvScene, MjvOption, MjvPerturb, MjvCamera } from 'mujoco-js';
 
 let modulePromise: Promise<MainModule> | undefined;
 

@@ -4,8 +4,9 @@
  *
  * The frame is MuJoCo's own abstract scene: `mjv_updateScene` fills an `mjvScene` (geoms with
  * their pose, size, colour and material; lights, the headlight included; the GL camera and its
- * frustum) exactly as it does for MuJoCo's OpenGL renderer, and lib/raycast.ts draws that scene.
- * Nothing here is specific to a task: a new MuJoCo model renders without new code.
+ * frustum) exactly as it does for MuJoCo's OpenGL renderer; lib/render/scene.ts holds a copy of
+ * it in typed arrays and lib/render/raycaster.ts draws it. Nothing here is specific to a task: a
+ * new MuJoCo model renders without new code.
  *
  * Camera, as Gymnasium's `rgb_array` mode (gymnasium/envs/mujoco/mujoco_rendering.py): by default
  * the model's camera named "track" as a fixed camera (mjCAMERA_FIXED; for HalfCheetah it is a
@@ -16,14 +17,15 @@
  * MuJoCo's world frame is z-up (x forward, y left); the scene's camera carries its own up vector,
  * and frames come out with row 0 at the top of the image.
  */
-import type { MjvCamera, MjvOption, MjvPerturb, MjvScene } from 'mujoco-js';
+import type { MjvCamera, MjvOption, MjvPerturb, MjvScene } from './mujoco.js';
 import type { MujocoSim } from './mujoco.js';
+import { RayCaster } from './render/raycaster.js';
 import {
   GEOM_STRIDE, G_CASTSHADOW, G_EMISSION, G_MAT, G_POS, G_REFLECTANCE, G_RGBA, G_SHININESS, G_SIZE, G_SPECULAR,
   G_TEXREPEAT, G_TEXTURE, G_TEXUNIFORM, G_TYPE, LIGHT_STRIDE, L_AMBIENT, L_ATTENUATION, L_CASTSHADOW, L_CUTOFF,
-  L_DIFFUSE, L_DIR, L_EXPONENT, L_POS, L_SPECULAR, L_TYPE, RayCaster, RayScene, TEXTURE_SKYBOX, isDrawableGeomType,
-  makeTexture, type RayTexture,
-} from './raycast.js';
+  L_DIFFUSE, L_DIR, L_EXPONENT, L_POS, L_SPECULAR, L_TYPE, RayScene, TEXTURE_SKYBOX, isDrawableGeomType,
+} from './render/scene.js';
+import { makeTexture, type RayTexture } from './render/texture.js';
 
 /** A camera declared in the model, by name (MuJoCo's mjCAMERA_FIXED). */
 export interface FixedCameraOptions {
@@ -86,7 +88,7 @@ const RND_SKYBOX = 4;
 export class Renderer {
   readonly width: number;
   readonly height: number;
-  /** What the renderer looks through, resolved ('fixed' with the camera name, or 'free'). */
+  /** What the renderer looks through, resolved: 'fixed' with the camera's name, or 'free'. */
   readonly camera: Readonly<FixedCameraOptions | FreeCameraOptions>;
   private readonly sim: MujocoSim;
   private readonly scene: MjvScene;
@@ -277,6 +279,10 @@ export class Renderer {
         c.frustumNear = 0.5 * (left.frustum_near + right.frustum_near);
         c.frustumFar = 0.5 * (left.frustum_far + right.frustum_far);
         c.orthographic = left.orthographic !== 0;
+        if (Math.hypot(c.forward[0], c.forward[1], c.forward[2]) < 1e-9) {
+          throw new Error('The camera has no orientation yet: the kinematics were never computed. ' +
+            'Call env.reset() or sim.setState(...) (they run mj_forward) before rendering.');
+        }
       } finally {
         left.delete();
         right.delete();

@@ -10,6 +10,7 @@
 import type { Env, Info } from './core.js';
 import type { ActorCritic } from './models.js';
 import type { Rng } from './rng.js';
+import type { RewardNormalizer } from './reward_normalizer.js';
 
 /** Preallocated buffers for one rollout, reused across updates (no allocation per step). */
 export class RolloutBuffer {
@@ -77,6 +78,8 @@ export interface CollectOptions {
   buffer: RolloutBuffer;
   /** Rewards are multiplied by this in the buffer (the episode return stays unscaled). */
   rewardScale: number;
+  /** Divide rewards by the running std of the discounted return first (see RewardNormalizer). */
+  rewardNormalizer?: RewardNormalizer | null;
   /** Called when an episode ends, before the env is reset. */
   onEpisode?: (episode: FinishedEpisode) => void;
 }
@@ -85,7 +88,7 @@ export interface CollectOptions {
  * Fill `buffer` with up to `buffer.nSteps` transitions. Returns the number of env steps taken.
  * When an episode ends, the env is reset and the rollout stops there.
  */
-export function collectRollout({ env, model, rng, cursor, buffer, rewardScale, onEpisode }: CollectOptions): number {
+export function collectRollout({ env, model, rng, cursor, buffer, rewardScale, rewardNormalizer, onEpisode }: CollectOptions): number {
   const { observationSize, actionSize } = buffer;
   buffer.length = 0;
   buffer.bootstrapValue = 0;
@@ -97,11 +100,12 @@ export function collectRollout({ env, model, rng, cursor, buffer, rewardScale, o
     buffer.values[t] = out.value;
 
     const step = env.step(out.action);
-    buffer.rewards[t] = step.reward * rewardScale;
+    const ended = step.terminated || step.truncated;
+    buffer.rewards[t] = (rewardNormalizer ? rewardNormalizer.normalize(step.reward, ended) : step.reward) * rewardScale;
     buffer.length = t + 1;
     cursor.record(step.reward, step.info);
 
-    if (step.terminated || step.truncated) {
+    if (ended) {
       buffer.bootstrapValue = step.terminated ? 0 : model.value(step.observation);
       const episode = cursor.finish(step.terminated, env.reset().observation);
       onEpisode?.(episode);

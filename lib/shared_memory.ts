@@ -49,6 +49,8 @@ export interface WorkerInit {
   counters: SharedArrayBuffer;
   /** Storage of the shared RunningMeanStd ([count, mean..., var...]), when normalising. */
   observationStats: SharedArrayBuffer | null;
+  /** Storage of the shared return statistics ([count, mean, var]), when normalising rewards. */
+  rewardStats: SharedArrayBuffer | null;
   /** The worker's own random stream (env resets and action noise). */
   rng: RngState;
   /** Seed for the worker's first env reset. */
@@ -83,6 +85,8 @@ export type WorkerMessage =
       gradNorm: number;
       learningRate: number;
       skipped: number;
+      /** Live tfjs tensors in the worker's thread (a leak shows as growth). */
+      numTensors: number;
     }
   | { type: 'stopped'; workerId: number; rng: RngState }
   | { type: 'error'; workerId: number; message: string; stack?: string };

@@ -149,6 +149,13 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
     rms = new RunningMeanStd(observationSize, { storage: new Float64Array(observationStats) });
     if (resumed?.observationStats) rms.load(resumed.observationStats);
   }
+  let rewardStats: SharedArrayBuffer | null = null;
+  let rewardRms: RunningMeanStd | null = null;
+  if (config.normalizeReward) {
+    rewardStats = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
+    rewardRms = new RunningMeanStd(1, { storage: new Float64Array(rewardStats) });
+    if (resumed?.rewardStats) rewardRms.load(resumed.rewardStats);
+  }
   const workerRngs: RngState[] = Array.from({ length: config.numWorkers }, (_, i) => resumed?.rng[i] ?? rootRng.spawn().getState());
 
   // Episode statistics for `best` and progress.
@@ -168,6 +175,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       params: frozen ? frozen.params : new Float32Array(adam.params),
       optimizer: { step: state.step, m: Float32Array.from(state.m), v: Float32Array.from(state.v) },
       observationStats: frozen ? frozen.observationStats : rms ? rms.toJSON() : null,
+      rewardStats: rewardRms ? rewardRms.toJSON() : null,
       counters: {
         globalSteps: Atomics.load(counters.view, Counter.GlobalSteps),
         episodes: Atomics.load(counters.view, Counter.Episodes),
@@ -244,6 +252,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       adamBuffers: adam.buffers,
       counters: counters.buffer,
       observationStats,
+      rewardStats,
       rng: workerRngs[workerId],
       envSeed: config.seed * 1000 + workerId + Atomics.load(counters.view, Counter.Episodes),
       preload,
@@ -277,7 +286,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
               global_step: message.globalStep, worker: message.workerId, wall_seconds: round(wallSeconds(), 3),
               'losses/policy_loss': message.policyLoss, 'losses/value_loss': message.valueLoss, 'losses/entropy': message.entropy,
               'policy/std': message.std, 'losses/grad_norm': message.gradNorm, 'charts/learning_rate': message.learningRate,
-              'charts/updates': message.count, 'charts/skipped_updates': message.skipped,
+              'charts/updates': message.count, 'charts/skipped_updates': message.skipped, 'debug/num_tensors': message.numTensors,
               'charts/steps_per_second': elapsed > 0 ? (message.globalStep - startSteps) / elapsed : 0,
             })}\n`);
             emit({ type: 'updates', workerId: message.workerId, globalStep: message.globalStep, policyLoss: message.policyLoss, valueLoss: message.valueLoss, entropy: message.entropy, std: message.std, gradNorm: message.gradNorm, learningRate: message.learningRate });

@@ -13,11 +13,12 @@
  * (lib/worker_thread.ts) or, for tests and notebooks, on the main thread.
  */
 import { learningRateAt } from './config.js';
-import { initBackend } from './backend.js';
+import { initBackend, liveTensorCount } from './backend.js';
 import { ActorCritic } from './models.js';
 import { gae } from './returns.js';
 import { SharedAdam, clipGradNorm, allFinite } from './shared_adam.js';
 import { RunningMeanStd } from './running_mean_std.js';
+import { RewardNormalizer } from './reward_normalizer.js';
 import { NormalizeObservation } from './wrappers.js';
 import { makeEnv } from './registry.js';
 import { Rng } from './rng.js';
@@ -58,6 +59,9 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
     advantages: new Float32Array(config.nSteps),
     length: 0,
   };
+  const rewardNormalizer = config.normalizeReward && init.rewardStats
+    ? new RewardNormalizer(new RunningMeanStd(1, { storage: new Float64Array(init.rewardStats) }), config.gamma)
+    : null;
   const report = new UpdateReport();
   let lastReport = performance.now();
   post({ type: 'ready', workerId });
@@ -69,6 +73,7 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
       const steps = collectRollout({
         env, model, rng, cursor, buffer,
         rewardScale: config.rewardScale,
+        rewardNormalizer,
         onEpisode: (episode) => {
           // Atomics.add: episodes and steps from all workers are counted exactly once.
           Atomics.add(counters, Counter.Episodes, 1);
@@ -149,6 +154,7 @@ class UpdateReport {
       type: 'updates', workerId, globalStep, count: this.count, skipped: this.skipped,
       policyLoss: this.sums.policyLoss / n, valueLoss: this.sums.valueLoss / n, entropy: this.sums.entropy / n,
       std: this.sums.std / n, gradNorm: this.sums.gradNorm / n, learningRate: this.sums.learningRate / n,
+      numTensors: liveTensorCount(),
     };
     this.count = 0;
     this.skipped = 0;

@@ -1,16 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig, DEFAULT_CONFIG, ConfigError, learningRateAt, configFromJSON } from '../lib/config.js';
+import { resolveConfig, DEFAULT_CONFIG, REFERENCE_CONFIG, ConfigError, learningRateAt, configFromJSON } from '../lib/config.js';
 
-test('defaults are the reference run and are frozen', () => {
+test('defaults are the reference run with the measured changes, and are frozen', () => {
   const c = resolveConfig();
+  const reference = resolveConfig(REFERENCE_CONFIG);
+  assert.equal(reference.nSteps, 40);
+  assert.equal(reference.maxGradNorm, 0.5);
+  assert.equal(reference.normalizeReward, false);
+  assert.equal(reference.lrSchedule, 'constant');
   assert.equal(c.lr, 7e-4);
   assert.equal(c.gamma, 0.99);
   assert.equal(c.gaeLambda, 0.95);
   assert.equal(c.entropyCoef, 0.001);
   assert.equal(c.valueCoef, 0.5);
-  assert.equal(c.nSteps, 40);
-  assert.equal(c.maxGradNorm, 0.5);
+  assert.equal(c.nSteps, 20);
+  assert.equal(c.maxGradNorm, Infinity);
+  assert.equal(c.normalizeReward, true);
   assert.deepEqual(c.hiddenSizes, [128, 128]);
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));

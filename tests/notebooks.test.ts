@@ -31,7 +31,11 @@ const INSTALL_HINT = 'install with: bash scripts/install-jupyter.sh';
 /** Seconds one cell may run; training cells under the ci budget should need far less. */
 const CELL_TIMEOUT_SECONDS = Number(process.env.A3C_NOTEBOOK_CELL_TIMEOUT ?? 300);
 
-const notebooks = existsSync(NOTEBOOK_DIR) ? readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith('.ipynb')).sort() : [];
+/** `A3C_NOTEBOOKS=01,05` runs only the notebooks whose file names contain one of the parts. */
+const only = (process.env.A3C_NOTEBOOKS ?? '').split(',').map((part) => part.trim()).filter((part) => part !== '');
+const notebooks = existsSync(NOTEBOOK_DIR)
+  ? readdirSync(NOTEBOOK_DIR).filter((f) => f.endsWith('.ipynb') && (only.length === 0 || only.some((part) => f.includes(part)))).sort()
+  : [];
 
 function readNotebook(file: string): Notebook {
   return JSON.parse(readFileSync(file, 'utf8')) as Notebook;

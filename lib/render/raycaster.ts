@@ -3,223 +3,47 @@
  * caster for MuJoCo's abstract scene, so frames can be drawn on machines without a display or GPU.
  *
  * It draws what MuJoCo's classic OpenGL renderer (mjr_render in render_gl3.c) draws for an
- * `mjvScene`, with the same inputs and the same lighting equation, but by casting one ray per
- * pixel against the analytic geom shapes instead of rasterising tessellated meshes:
+ * mjvScene, from the same inputs and with the same lighting equation, but by casting one ray per
+ * pixel at the analytic geom shapes (lib/render/shapes.ts) instead of rasterising meshes:
  *
  * - Geoms: plane (finite or infinite), sphere, capsule, ellipsoid, cylinder, box, each intersected
  *   in its own frame (world = mat * local + pos). Other types (mesh, height field, arrows, lines,
- *   labels, flex, skin) are skipped.
- * - Lighting: OpenGL 1.x fixed-function lighting as MuJoCo configures it, per pixel:
+ *   labels, flex, skin) are skipped. Planes are seen from their front side only.
+ * - Lighting: OpenGL 1.x fixed-function lighting as MuJoCo sets it up, per pixel:
  *     colour = texture * (rgba * (emission + sum_i s_i (ambient_i + diffuse_i max(N.L_i, 0)))
  *                         + sum_i s_i specular_i * specular * max(N.H_i, 0)^(128 shininess))
- *   with H_i = normalize(L_i + V) (local viewer), the specular term only where N.L_i > 0, spot and
- *   distance attenuation for positional lights, and s_i the shadow factor of light i (1 when the
- *   light casts no shadow). The headlight is an ordinary directional light of the scene.
+ *   with H_i = normalize(L_i + V) (local viewer), the specular term only where N.L_i > 0, spot cone
+ *   and distance attenuation for positional lights, and s_i the shadow factor of light i (1 when
+ *   the light casts no shadow). The headlight is an ordinary directional light of the scene.
  * - Shadows: a shadow ray from the surface point towards each shadow-casting light; capsules and
- *   spheres give a soft edge (the penumbra widens with distance from the caster, as for a light of
- *   small angular size), other shapes a hard one.
+ *   spheres give a soft edge (the penumbra widens with the distance from the caster, as for a
+ *   light of small angular size), other shapes a hard one.
  * - Reflection: the first reflective plane adds `reflectance` times the colour seen along the
- *   mirrored ray (MuJoCo draws the mirrored scene under the plane and blends the plane on top).
- * - Textures: 2D textures (e.g. the checker floor) with MuJoCo's object-linear mapping
+ *   mirrored ray (MuJoCo draws the mirrored scene below the plane and blends the plane on top).
+ * - Textures (lib/render/texture.ts): 2D textures with MuJoCo's object-linear mapping
  *   s = 0.5 * repeat * x - 0.5, t = -0.5 * repeat * y - 0.5 (repeat per object size unless
- *   texuniform), sampled trilinearly from a mip pyramid as GL_LINEAR_MIPMAP_LINEAR does; cube
- *   textures by the object-space direction; the skybox by the view direction with MuJoCo's
- *   rotation (cube axes x, z, -y: MuJoCo's world is z-up while cube maps are y-up).
- * - Anti-aliasing: pixels whose visible geom differs from a neighbour's (silhouettes, also in the
- *   reflection) are re-cast with 4 samples, like MuJoCo's 4x multisampling.
+ *   texuniform), trilinear from a mip pyramid; cube textures by the object-space direction; the
+ *   skybox by the view direction with MuJoCo's rotation (cube axes x, z, -y: MuJoCo's world is
+ *   z-up while cube maps are y-up).
+ * - Anti-aliasing: on silhouettes (also in the reflection) 4 sample rays per pixel find which of
+ *   the geoms around it each sample sees, and the pixel mixes their colours by that coverage,
+ *   like MuJoCo's 4x multisampling.
  *
- * Frames are RGB bytes, row 0 at the top. Plain typed arrays in (`RayScene`), bytes out; no
- * MuJoCo handle is touched here (lib/render.ts fills the scene from mjvScene).
+ * Frames are RGB bytes, row 0 at the top (the camera's up vector points up the image).
  */
-
-/** mjtGeom values of the shapes drawn here. */
-export const GEOM_PLANE = 0;
-export const GEOM_SPHERE = 2;
-export const GEOM_CAPSULE = 3;
-export const GEOM_ELLIPSOID = 4;
-export const GEOM_CYLINDER = 5;
-export const GEOM_BOX = 6;
-
-/** mjtLightType values. */
-export const LIGHT_SPOT = 0;
-export const LIGHT_DIRECTIONAL = 1;
-export const LIGHT_POINT = 2;
-
-/** mjtTexture values. */
-export const TEXTURE_2D = 0;
-export const TEXTURE_CUBE = 1;
-export const TEXTURE_SKYBOX = 2;
-
-/** True for the geom types this ray caster can draw. */
-export function isDrawableGeomType(type: number): boolean {
-  return type === GEOM_PLANE || (type >= GEOM_SPHERE && type <= GEOM_BOX);
-}
-
-/** A texture converted to floats in [0, 1]: a mip pyramid for 2D, 6 faces (+x,-x,+y,-y,+z,-z) for cube maps. */
-export interface RayTexture {
-  type: number;
-  /** Width of level 0 (also the edge of each cube face). */
-  width: number;
-  height: number;
-  /** All levels back to back, level 0 first, RGB interleaved; cube maps have only level 0. */
-  texels: Float32Array;
-  levelOffset: Int32Array;
-  levelWidth: Int32Array;
-  levelHeight: Int32Array;
-  /** 2^(number of levels - 1): texels per pixel from which the smallest level is used alone. */
-  maxRho: number;
-  /** Mean colour of the texture. */
-  mean: [number, number, number];
-}
-
-/**
- * Convert MuJoCo texture bytes (tex_data from tex_adr, nchannel 3 or 4, rows top first) into a
- * `RayTexture`, building the mip pyramid of a 2D texture by 2x2 box filtering as glGenerateMipmap.
- */
-export function makeTexture(type: number, width: number, height: number, nchannel: number, data: ArrayLike<number>): RayTexture {
-  if (!(width > 0 && height > 0)) throw new Error(`Texture size must be positive, got ${width}x${height}`);
-  if (nchannel < 1 || nchannel > 4) throw new Error(`Texture channel count must be 1 to 4, got ${nchannel}`);
-  if (data.length < width * height * nchannel) {
-    throw new Error(`Texture data too short: ${data.length} bytes for ${width}x${height}x${nchannel}`);
-  }
-  const widths = [width];
-  const heights = [height];
-  if (type === TEXTURE_2D) {
-    while (widths[widths.length - 1] > 1 || heights[heights.length - 1] > 1) {
-      widths.push(Math.max(1, widths[widths.length - 1] >> 1));
-      heights.push(Math.max(1, heights[heights.length - 1] >> 1));
-    }
-  }
-  const offsets = new Int32Array(widths.length);
-  let total = 0;
-  for (let level = 0; level < widths.length; level++) {
-    offsets[level] = total;
-    total += 3 * widths[level] * heights[level];
-  }
-  const texels = new Float32Array(total);
-  let sr = 0;
-  let sg = 0;
-  let sb = 0;
-  for (let i = 0; i < width * height; i++) {
-    const src = i * nchannel;
-    const r = data[src] / 255;
-    const g = nchannel >= 3 ? data[src + 1] / 255 : r;
-    const b = nchannel >= 3 ? data[src + 2] / 255 : r;
-    texels[3 * i] = r;
-    texels[3 * i + 1] = g;
-    texels[3 * i + 2] = b;
-    sr += r;
-    sg += g;
-    sb += b;
-  }
-  for (let level = 1; level < widths.length; level++) {
-    const w = widths[level - 1];
-    const h = heights[level - 1];
-    const from = offsets[level - 1];
-    const to = offsets[level];
-    const nw = widths[level];
-    for (let y = 0; y < heights[level]; y++) {
-      const y0 = Math.min(2 * y, h - 1);
-      const y1 = Math.min(2 * y + 1, h - 1);
-      for (let x = 0; x < nw; x++) {
-        const x0 = Math.min(2 * x, w - 1);
-        const x1 = Math.min(2 * x + 1, w - 1);
-        for (let c = 0; c < 3; c++) {
-          texels[to + 3 * (y * nw + x) + c] = 0.25 * (texels[from + 3 * (y0 * w + x0) + c] + texels[from + 3 * (y0 * w + x1) + c]
-            + texels[from + 3 * (y1 * w + x0) + c] + texels[from + 3 * (y1 * w + x1) + c]);
-        }
-      }
-    }
-  }
-  const n = width * height;
-  return {
-    type, width, height, texels, levelOffset: offsets, levelWidth: Int32Array.from(widths), levelHeight: Int32Array.from(heights),
-    maxRho: 2 ** (widths.length - 1), mean: [sr / n, sg / n, sb / n],
-  };
-}
-
-/** The camera of a frame: MuJoCo's mjvGLCamera (the average of the two stereo eyes). */
-export interface RayCamera {
-  pos: Float64Array;
-  forward: Float64Array;
-  up: Float64Array;
-  /** Frustum on the near plane, in metres: centre and half width (0: from the aspect ratio). */
-  frustumCenter: number;
-  frustumWidth: number;
-  frustumBottom: number;
-  frustumTop: number;
-  frustumNear: number;
-  frustumFar: number;
-  orthographic: boolean;
-}
-
-/** Number of float64 slots per geom in `RayScene.geomData` (see the G_* offsets). */
-export const GEOM_STRIDE = 32;
-export const G_TYPE = 0;
-export const G_SIZE = 1;
-export const G_POS = 4;
-export const G_MAT = 7;
-export const G_RGBA = 16;
-export const G_SPECULAR = 20;
-export const G_SHININESS = 21;
-export const G_REFLECTANCE = 22;
-export const G_EMISSION = 23;
-/** Index into `RayScene.textures`, or -1. */
-export const G_TEXTURE = 24;
-export const G_TEXREPEAT = 25;
-export const G_TEXUNIFORM = 27;
-/** 1 if the geom casts shadows (MuJoCo: every solid geom not in the decor category). */
-export const G_CASTSHADOW = 28;
-
-/** Number of float64 slots per light in `RayScene.lightData` (see the L_* offsets). */
-export const LIGHT_STRIDE = 24;
-export const L_TYPE = 0;
-export const L_POS = 1;
-export const L_DIR = 4;
-export const L_AMBIENT = 7;
-export const L_DIFFUSE = 10;
-export const L_SPECULAR = 13;
-export const L_ATTENUATION = 16;
-export const L_CUTOFF = 19;
-export const L_EXPONENT = 20;
-export const L_CASTSHADOW = 21;
-
-/** Everything one frame needs, in flat arrays that are reused from frame to frame. */
-export class RayScene {
-  ngeom = 0;
-  geomData = new Float64Array(64 * GEOM_STRIDE);
-  nlight = 0;
-  lightData = new Float64Array(8 * LIGHT_STRIDE);
-  camera: RayCamera = {
-    pos: new Float64Array(3), forward: new Float64Array([0, 1, 0]), up: new Float64Array([0, 0, 1]),
-    frustumCenter: 0, frustumWidth: 0, frustumBottom: -0.05, frustumTop: 0.05, frustumNear: 0.1, frustumFar: 100,
-    orthographic: false,
-  };
-  textures: RayTexture[] = [];
-  /** Index of the skybox texture in `textures`, or -1 (then the background is black). */
-  skybox = -1;
-  shadows = true;
-  reflection = true;
-
-  /** Make room for `ngeom` geoms and `nlight` lights (keeps existing data). */
-  reserve(ngeom: number, nlight: number): void {
-    if (ngeom * GEOM_STRIDE > this.geomData.length) {
-      const grown = new Float64Array(Math.max(ngeom, 2 * this.geomData.length / GEOM_STRIDE) * GEOM_STRIDE);
-      grown.set(this.geomData);
-      this.geomData = grown;
-    }
-    if (nlight * LIGHT_STRIDE > this.lightData.length) {
-      const grown = new Float64Array(Math.max(nlight, 2 * this.lightData.length / LIGHT_STRIDE) * LIGHT_STRIDE);
-      grown.set(this.lightData);
-      this.lightData = grown;
-    }
-  }
-}
+import {
+  GEOM_BOX, GEOM_CAPSULE, GEOM_CYLINDER, GEOM_ELLIPSOID, GEOM_PLANE, GEOM_SPHERE, GEOM_STRIDE, G_CASTSHADOW, G_EMISSION,
+  G_MAT, G_POS, G_REFLECTANCE, G_RGBA, G_SHININESS, G_SIZE, G_SPECULAR, G_TEXREPEAT, G_TEXTURE, G_TEXUNIFORM, G_TYPE,
+  LIGHT_DIRECTIONAL, LIGHT_SPOT, LIGHT_STRIDE, L_AMBIENT, L_ATTENUATION, L_CASTSHADOW, L_CUTOFF, L_DIFFUSE, L_DIR,
+  L_EXPONENT, L_POS, L_SPECULAR, L_TYPE, TEXTURE_2D, isDrawableGeomType, type RayCamera, type RayScene,
+} from './scene.js';
+import { QUERY_LENGTH, Q_PART, Q_SIZE, Q_T, Q_TMIN, boxHit, capsuleHit, cylinderHit, ellipsoidHit, sphereHit } from './shapes.js';
+import { sampleCube, sampleTrilinear, sampleTrilinearMany } from './texture.js';
 
 export interface RayCasterOptions {
   width: number;
   height: number;
-  /** Re-cast silhouette pixels with 4 samples (default true). */
+  /** Smooth silhouettes with 4 samples per edge pixel (default true). */
   antialias?: boolean;
   /**
    * Angular radius (radians) of the light for soft shadow edges of capsules and spheres: the
@@ -240,13 +64,14 @@ const D_SLOT = 6;
 const D_PASS = 7;
 
 /** Lights that vary over a plane, as `shadePlanePass` uses them. */
-const DL_STRIDE = 12;
+const DL_STRIDE = 13;
 const DL_SHADOW = 0;
 const DL_SLOT = 1;
 const DL_LX = 2;
 const DL_NDL = 5;
 const DL_AMBDIFF = 6;
 const DL_SPEC = 9;
+const DL_HASSPEC = 12;
 
 /** Per-frame plane constants (see preparePlanes), followed by N.L of each light. */
 const PI_STRIDE = 9;
@@ -277,6 +102,19 @@ const TILE = 16;
 const SKY = -1;
 const MAX_LAYERS = 4;
 const SHADOW_EPS = 1e-4;
+
+/** Offsets of each helper's arguments in `RayCaster.args` (disjoint: the helpers nest). */
+const A_RAY = 0;
+const A_CASTER = 8;
+const A_SHADOW = 16;
+const A_LIGHTDIR = 24;
+const A_LIGHT = 28;
+const A_GEOM = 40;
+const A_TEX = 48;
+const A_NORMAL = 54;
+const A_SAMPLE = 58;
+/** Neighbouring pixels of different geoms closer in colour than this (0..255) are not re-sampled. */
+const AA_CONTRAST = 12;
 
 /** Screen-space bins: for each 16x16 tile, the geoms whose bounding box overlaps it (CSR layout). */
 class TileBins {
@@ -345,8 +183,8 @@ class TileBins {
  * A frame is drawn in passes over whole buffers, which keeps the inner loops tight: visibility
  * (planes over the screen, each solid geom over its screen box), shadow factors on planes (each
  * caster over the screen box of its shadow), the reflection (each geom over the box of its
- * mirror image), shading, then anti-aliasing. Anti-aliasing samples and transparent geoms go
- * through the per-ray path (`shadeRay`), which computes the same colours one ray at a time.
+ * mirror image), shading, then anti-aliasing. Pixels of transparent geoms go through the per-ray
+ * path (`shadeRay`), which computes the same colours one ray at a time and blends the layers.
  */
 export class RayCaster {
   readonly width: number;
@@ -371,16 +209,34 @@ export class RayCaster {
   /** Per pixel: which geoms are visible there (primary + 1) | (reflected + 1) << 16, for edge detection. */
   private readonly keys: Int32Array;
   private readonly edges: Uint8Array;
+  /** The pixels marked in `edges`, in the order found. */
+  private readonly edgeList: Int32Array;
+  private readonly frameCopy: Uint8Array;
+  private readonly neighbourPixels = new Int32Array(9);
+  /** One row of plane pixels: their columns, and texture coordinates then colours (3 per pixel). */
+  private readonly rowPixels: Int32Array;
+  private readonly rowCoords: Float64Array;
+  /** 1 / |d| of the row's rays. */
+  private readonly rowInverseLengths: Float64Array;
+  /** Projected axis (x0, y0, x1, y1) and bounding radius of a geom, in pixels (projectedOutline). */
+  private readonly outline = new Float64Array(5);
+  private readonly candidates = new Int32Array(9);
+  private readonly reflCandidates = new Int32Array(9);
   private readonly sky: Float32Array;
+  private readonly skyBytes: Uint8Array;
   private readonly skyKey = new Float64Array(16).fill(NaN);
   private derived = new Float64Array(64 * D_STRIDE);
   private planes = new Int32Array(8);
   private nplanes = 0;
   private casters = new Int32Array(64);
   private ncasters = 0;
+  /** Per solid geom, the casters that may shadow it (CSR: listPotentialCasters). */
+  private casterStart = new Int32Array(65);
+  private casterItems = new Int32Array(256);
   private lightPre = new Float64Array(8 * LP_STRIDE);
   private planeInfo = new Float64Array(4 * (PI_STRIDE + 8));
   private dynamicLights = new Float64Array(8 * DL_STRIDE);
+  private dynamicBuffers: (Float32Array | undefined)[] = [];
 
   // Camera of the current frame: the ray of continuous pixel position (sx, sy) is
   // origin o0 + ox sx + oy sy, direction d0 + dx sx + dy sy, with t the view depth.
@@ -405,6 +261,16 @@ export class RayCaster {
 
   // Results of the last intersection / shading call (fields rather than allocated objects).
   private hitT = Infinity;
+  private tHit = Infinity;
+  private transmitOut = 1;
+  private shadowOut = 1;
+  /**
+   * Arguments of the non-inlined helpers, passed through this array: V8 boxes every double passed
+   * to (or returned from) a function it does not inline, an allocation per call in the inner loops.
+   */
+  private readonly args = new Float64Array(64);
+  /** Ray / shape query in a geom's frame (lib/render/shapes.ts). */
+  private readonly query = new Float64Array(QUERY_LENGTH);
   private hitG = -1;
   private hitPart = 0;
   private part = 0;
@@ -439,7 +305,13 @@ export class RayCaster {
     this.reflParts = new Int8Array(n);
     this.keys = new Int32Array(n);
     this.edges = new Uint8Array(n);
+    this.edgeList = new Int32Array(n);
+    this.frameCopy = new Uint8Array(n * 3);
+    this.rowPixels = new Int32Array(width);
+    this.rowCoords = new Float64Array(3 * width);
+    this.rowInverseLengths = new Float64Array(width);
     this.sky = new Float32Array(n * 3);
+    this.skyBytes = new Uint8Array(n * 3);
   }
 
   /** Draw `scene` into `out` (width * height * 3 RGB bytes, row 0 at the top). */
@@ -654,9 +526,62 @@ export class RayCaster {
     if (scene.shadows && this.nplanes > 0) {
       for (let c = 0; c < this.ncasters; c++) this.boxOnScreen(this.casters[c], this.shadowed.box, 2);
     }
+    this.listPotentialCasters();
     this.primary.build(n);
     this.mirrored.build(n);
     this.shadowed.build(n);
+  }
+
+  /**
+   * For each solid geom, the casters whose shadow can fall on it: with directional lights only,
+   * those whose bounding sphere meets the cylinder swept by the receiver's bounding sphere towards
+   * the light (widened by the penumbra). With any positional shadow light, every caster.
+   */
+  private listPotentialCasters(): void {
+    const n = this.scene.ngeom;
+    const g = this.g;
+    const dv = this.derived;
+    const pre = this.lightPre;
+    if (this.casterStart.length < n + 1) this.casterStart = new Int32Array(2 * (n + 1));
+    const start = this.casterStart;
+    let count = 0;
+    for (let r = 0; r < n; r++) {
+      start[r] = count;
+      if (dv[r * D_STRIDE + D_ACTIVE] === 0 || dv[r * D_STRIDE + D_PLANE] === 1) continue;
+      const ro = r * GEOM_STRIDE;
+      const rr = dv[r * D_STRIDE + D_RADIUS];
+      for (let k = 0; k < this.ncasters; k++) {
+        const c = this.casters[k];
+        if (c === r) continue;
+        const co = c * GEOM_STRIDE;
+        const rc = dv[c * D_STRIDE + D_RADIUS];
+        const wx = g[co + G_POS] - g[ro + G_POS];
+        const wy = g[co + G_POS + 1] - g[ro + G_POS + 1];
+        const wz = g[co + G_POS + 2] - g[ro + G_POS + 2];
+        let possible = false;
+        for (let l = 0; l < this.scene.nlight && !possible; l++) {
+          const po = l * LP_STRIDE;
+          if (pre[po + LP_SHADOW] === 0) continue;
+          if (pre[po + LP_TYPE] !== LIGHT_DIRECTIONAL) {
+            possible = true;
+            break;
+          }
+          const along = wx * pre[po + LP_DIR] + wy * pre[po + LP_DIR + 1] + wz * pre[po + LP_DIR + 2];
+          if (along < -(rr + rc)) continue;
+          const lateral2 = Math.max(0, wx * wx + wy * wy + wz * wz - along * along);
+          const reach = rr + rc + this.shadowSoftness * (Math.abs(along) + rr + rc) + 1e-3;
+          possible = lateral2 <= reach * reach;
+        }
+        if (!possible) continue;
+        if (this.casterItems.length <= count) {
+          const grown = new Int32Array(2 * (count + 1));
+          grown.set(this.casterItems);
+          this.casterItems = grown;
+        }
+        this.casterItems[count++] = c;
+      }
+    }
+    start[n] = count;
   }
 
   /**
@@ -763,6 +688,7 @@ export class RayCaster {
     const { width, height } = this;
     if (!texture) {
       sky.fill(0);
+      this.skyBytes.fill(0);
       return;
     }
     for (let py = 0; py < height; py++) {
@@ -776,6 +702,7 @@ export class RayCaster {
         // MuJoCo maps the skybox with texture coordinates (x, z, -y): cube "up" (+y) is world +z.
         sampleCube(texture, dx, dz, -dy, scratchRGB);
         sky[i] = scratchRGB[0]; sky[i + 1] = scratchRGB[1]; sky[i + 2] = scratchRGB[2];
+        writePixel(this.skyBytes, i, scratchRGB[0], scratchRGB[1], scratchRGB[2]);
       }
     }
   }
@@ -849,7 +776,12 @@ export class RayCaster {
     }
   }
 
-  /** Nearest hits of solid geom i over its screen box. */
+  /**
+   * Nearest hits of solid geom i over its screen box. Capsules and spheres first test each pixel
+   * against the outline of their projection: within a margin of the projected axis segment
+   * (the image of a sphere of radius r at depth d and angle a off the view axis fits within
+   * r / ((d - r) cos^2 a) of its projected centre, in units of the focal length).
+   */
   private geomVisibility(i: number): void {
     const box = this.primary.box;
     const x0 = box[4 * i];
@@ -858,14 +790,37 @@ export class RayCaster {
     const y1 = box[4 * i + 3];
     const { width, depth, ids, parts } = this;
     const tMin = this.ortho ? 0 : this.near;
+    const outline = this.projectedOutline(i);
+    const ax = this.outline[0];
+    const ay = this.outline[1];
+    const ex = this.outline[2] - ax;
+    const ey = this.outline[3] - ay;
+    const radius2 = this.outline[4] * this.outline[4];
+    const length2 = ex * ex + ey * ey;
     for (let py = y0; py <= y1; py++) {
       const sy = py + 0.5;
       for (let px = x0; px <= x1; px++) {
         const sx = px + 0.5;
-        const t = this.intersect(i,
-          this.o0x + this.oxx * sx + this.oyx * sy, this.o0y + this.oxy * sx + this.oyy * sy, this.o0z + this.oxz * sx + this.oyz * sy,
-          this.d0x + this.dxx * sx + this.dyx * sy, this.d0y + this.dxy * sx + this.dyy * sy, this.d0z + this.dxz * sx + this.dyz * sy,
-          tMin);
+        if (outline) {
+          // Squared distance from the pixel centre to the projected segment.
+          const qx = sx - ax;
+          const qy = sy - ay;
+          let u = length2 > 0 ? (qx * ex + qy * ey) / length2 : 0;
+          u = u < 0 ? 0 : u > 1 ? 1 : u;
+          const fx = qx - u * ex;
+          const fy = qy - u * ey;
+          if (fx * fx + fy * fy > radius2) continue;
+        }
+        const a = this.args;
+        a[A_RAY] = this.o0x + this.oxx * sx + this.oyx * sy;
+        a[A_RAY + 1] = this.o0y + this.oxy * sx + this.oyy * sy;
+        a[A_RAY + 2] = this.o0z + this.oxz * sx + this.oyz * sy;
+        a[A_RAY + 3] = this.d0x + this.dxx * sx + this.dyx * sy;
+        a[A_RAY + 4] = this.d0y + this.dxy * sx + this.dyy * sy;
+        a[A_RAY + 5] = this.d0z + this.dxz * sx + this.dyz * sy;
+        a[A_RAY + 6] = tMin;
+        this.hitSolid(i);
+        const t = this.tHit;
         const k = py * width + px;
         if (t < depth[k]) {
           depth[k] = t;
@@ -874,6 +829,43 @@ export class RayCaster {
         }
       }
     }
+  }
+
+  /**
+   * For a capsule or sphere in front of the camera: its projected axis segment (pixel coordinates)
+   * and a radius in pixels that contains its image, into `outline`; false when no such bound is used.
+   */
+  private projectedOutline(i: number): boolean {
+    const g = this.g;
+    const o = i * GEOM_STRIDE;
+    const type = g[o + G_TYPE];
+    if (type !== GEOM_CAPSULE && type !== GEOM_SPHERE) return false;
+    const r = g[o + G_SIZE];
+    const h = type === GEOM_CAPSULE ? g[o + G_SIZE + 2] : 0;
+    const xy = scratchXY;
+    let bound = 0;
+    for (let end = 0; end < 2; end++) {
+      const sign = end === 0 ? -1 : 1;
+      const wx = g[o + G_POS] + sign * h * g[o + G_MAT + 2];
+      const wy = g[o + G_POS + 1] + sign * h * g[o + G_MAT + 5];
+      const wz = g[o + G_POS + 2] + sign * h * g[o + G_MAT + 8];
+      if (!this.project(wx, wy, wz, xy)) return false;
+      this.outline[2 * end] = xy[0];
+      this.outline[2 * end + 1] = xy[1];
+      if (this.ortho) {
+        bound = Math.max(bound, r / this.pixelSize);
+        continue;
+      }
+      const rx = wx - this.cx;
+      const ry = wy - this.cy;
+      const rz = wz - this.cz;
+      const d = rx * this.fx + ry * this.fy + rz * this.fz;
+      if (d - r <= this.near) return false;
+      const secant2 = (rx * rx + ry * ry + rz * rz) / (d * d);
+      bound = Math.max(bound, r * secant2 / ((d - r) * this.pixelSize));
+    }
+    this.outline[4] = 1.1 * bound + 1.5;
+    return true;
   }
 
   /** Shadow factors of plane pixels: each caster multiplies in its transmittance over its shadow box. */
@@ -949,7 +941,12 @@ export class RayCaster {
           const hy = this.o0y + this.oxy * sx + this.oyy * sy + t * dy;
           const hz = this.o0z + this.oxz * sx + this.oyz * sy + t * dz;
           const dn = dx * mnx + dy * mny + dz * mnz;
-          const s = this.intersect(i, hx, hy, hz, dx - 2 * dn * mnx, dy - 2 * dn * mny, dz - 2 * dn * mnz, SHADOW_EPS);
+          const a = this.args;
+          a[A_RAY] = hx; a[A_RAY + 1] = hy; a[A_RAY + 2] = hz;
+          a[A_RAY + 3] = dx - 2 * dn * mnx; a[A_RAY + 4] = dy - 2 * dn * mny; a[A_RAY + 5] = dz - 2 * dn * mnz;
+          a[A_RAY + 6] = SHADOW_EPS;
+          this.hitSolid(i);
+          const s = this.tHit;
           if (s < Infinity && (reflIds[k] < 0 || s < reflDepth[k])) {
             reflDepth[k] = s;
             reflIds[k] = i;
@@ -962,7 +959,7 @@ export class RayCaster {
 
   /** Colour every pixel from the visibility, shadow and reflection buffers. */
   private shadePass(out: Uint8Array): void {
-    const { width, height, depth, ids, parts, keys, sky } = this;
+    const { width, height, depth, ids, parts, keys, skyBytes } = this;
     const g = this.g;
     const dv = this.derived;
     for (let k = 0; k < this.nplanes; k++) {
@@ -976,11 +973,13 @@ export class RayCaster {
       for (let px = 0; px < width; px++, k++) {
         const id = ids[k];
         if (id === SKY) {
-          keys[k] = 0;
-          const s = 3 * k;
-          out[s] = (sky[s] * 255 + 0.5) | 0;
-          out[s + 1] = (sky[s + 1] * 255 + 0.5) | 0;
-          out[s + 2] = (sky[s + 2] * 255 + 0.5) | 0;
+          // Copy the whole run of background pixels at once.
+          let end = k + 1;
+          while (end < (py + 1) * width && ids[end] === SKY) end++;
+          out.set(skyBytes.subarray(3 * k, 3 * end), 3 * k);
+          keys.fill(0, k, end);
+          px += end - k - 1;
+          k = end - 1;
           continue;
         }
         if (dv[id * D_STRIDE + D_PASS] === 1) continue;
@@ -1060,32 +1059,76 @@ export class RayCaster {
         dyn[j + DL_AMBDIFF + c] = shadowed ? lights[lo + L_AMBIENT + c] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + c] : 0) : 0;
         dyn[j + DL_SPEC + c] = specular ? matSpecular * lights[lo + L_SPECULAR + c] : 0;
       }
+      dyn[j + DL_HASSPEC] = specular && (lights[lo + L_SPECULAR] > 0 || lights[lo + L_SPECULAR + 1] > 0 || lights[lo + L_SPECULAR + 2] > 0) ? 1 : 0;
     }
     const constR = info[q + PI_LIGHT];
     const constG = info[q + PI_LIGHT + 1];
     const constB = info[q + PI_LIGHT + 2];
+    const buffers = this.dynamicBuffers;
+    for (let j = 0; j < ndyn; j++) {
+      const slot = dyn[j * DL_STRIDE + DL_SLOT];
+      buffers[j] = slot >= 0 ? this.shadowBuffers[slot] : undefined;
+    }
+    // Highlights need N.H > 1 - 7 / shininess to reach 1/1000 (N.H^s ~ exp(-s (1 - N.H))).
+    const highlight = shininess > 7 ? 1 - 7 / shininess : 0;
+    const highlight2 = highlight * highlight;
+    const ortho = this.ortho;
+    const dxx = this.dxx; const dxy = this.dxy; const dxz = this.dxz;
+    const dyx = this.dyx; const dyy = this.dyy; const dyz = this.dyz;
+    const oxx = this.oxx; const oxy = this.oxy; const oxz = this.oxz;
+    const oyx = this.oyx; const oyy = this.oyy; const oyz = this.oyz;
 
+    const columns = this.rowPixels;
+    const coords = this.rowCoords;
+    const inverseLengths = this.rowInverseLengths;
     for (let py = 0; py < height; py++) {
       const sy = py + 0.5;
       const tileRow = ((py / TILE) | 0) * this.tilesX;
-      const rowD0x = this.d0x + this.dyx * sy;
-      const rowD0y = this.d0y + this.dyy * sy;
-      const rowD0z = this.d0z + this.dyz * sy;
-      const rowO0x = this.o0x + this.oyx * sy;
-      const rowO0y = this.o0y + this.oyy * sy;
-      const rowO0z = this.o0z + this.oyz * sy;
-      let k = py * width;
-      for (let px = 0; px < width; px++, k++) {
-        if (ids[k] !== p) continue;
+      const rowD0x = this.d0x + dyx * sy;
+      const rowD0y = this.d0y + dyy * sy;
+      const rowD0z = this.d0z + dyz * sy;
+      const rowO0x = this.o0x + oyx * sy;
+      const rowO0y = this.o0y + oyy * sy;
+      const rowO0z = this.o0z + oyz * sy;
+      const rowStart = py * width;
+      // The row's pixels on this plane, and their texture coordinates.
+      let count = 0;
+      for (let px = 0; px < width; px++) {
+        if (ids[rowStart + px] !== p) continue;
         const sx = px + 0.5;
-        const dx = rowD0x + this.dxx * sx;
-        const dy = rowD0y + this.dxy * sx;
-        const dz = rowD0z + this.dxz * sx;
-        const t = depth[k];
-        const hx = rowO0x + this.oxx * sx + t * dx;
-        const hy = rowO0y + this.oxy * sx + t * dy;
-        const hz = rowO0z + this.oxz * sx + t * dz;
+        const dx = rowD0x + dxx * sx;
+        const dy = rowD0y + dxy * sx;
+        const dz = rowD0z + dxz * sx;
         const inv = 1 / Math.sqrt(dx * dx + dy * dy + dz * dz);
+        const ndv = -(nx * dx + ny * dy + nz * dz) * inv;
+        columns[count] = px;
+        inverseLengths[count] = inv;
+        if (texture !== undefined) {
+          const t = depth[rowStart + px];
+          const wx = rowO0x + oxx * sx + t * dx - px0;
+          const wy = rowO0y + oxy * sx + t * dy - py0;
+          const wz = rowO0z + oxz * sx + t * dz - pz0;
+          // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
+          coords[3 * count] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
+          coords[3 * count + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
+          coords[3 * count + 2] = rhoK * (ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
+        }
+        count++;
+      }
+      if (count === 0) continue;
+      if (texture !== undefined) sampleTrilinearMany(texture, coords, count, coords);
+      for (let n = 0; n < count; n++) {
+        const px = columns[n];
+        const k = rowStart + px;
+        const sx = px + 0.5;
+        const dx = rowD0x + dxx * sx;
+        const dy = rowD0y + dxy * sx;
+        const dz = rowD0z + dxz * sx;
+        const t = depth[k];
+        const hx = rowO0x + oxx * sx + t * dx;
+        const hy = rowO0y + oxy * sx + t * dy;
+        const hz = rowO0z + oxz * sx + t * dz;
+        const inv = inverseLengths[n];
         const vx = -dx * inv;
         const vy = -dy * inv;
         const vz = -dz * inv;
@@ -1094,14 +1137,11 @@ export class RayCaster {
         let tg = 1;
         let tb = 1;
         if (texture !== undefined) {
-          const wx = hx - px0;
-          const wy = hy - py0;
-          const wz = hz - pz0;
-          const rho = rhoK * (this.ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
-          sampleTrilinear(texture, ks * (ax * wx + ay * wy + az * wz) - 0.5, -kt * (bx * wx + by * wy + bz * wz) - 0.5, rho, scratchRGB);
-          tr = scratchRGB[0]; tg = scratchRGB[1]; tb = scratchRGB[2];
+          tr = coords[3 * n];
+          tg = coords[3 * n + 1];
+          tb = coords[3 * n + 2];
         } else if (otherTexture) {
-          this.texture(p, hx, hy, hz, this.ortho ? this.pixelSize : t * this.pixelSize, ndv);
+          this.texture(p, hx, hy, hz, ortho ? this.pixelSize : t * this.pixelSize, ndv);
           tr = this.cr; tg = this.cg; tb = this.cb;
         }
         let ar = constR;
@@ -1110,31 +1150,34 @@ export class RayCaster {
         let spr = 0;
         let spg = 0;
         let spb = 0;
-        for (let j = 0; j < ndyn * DL_STRIDE; j += DL_STRIDE) {
+        for (let j = 0; j < ndyn; j++) {
+          const o = j * DL_STRIDE;
           let factor = 1;
-          if (dyn[j + DL_SHADOW] === 1) {
-            const slot = dyn[j + DL_SLOT];
-            if (slot >= 0) {
-              factor = this.shadowBuffers[slot][k];
+          if (dyn[o + DL_SHADOW] === 1) {
+            const buffer = buffers[j];
+            if (buffer !== undefined) {
+              factor = buffer[k];
             } else {
               this.curPx = px;
               this.curPy = py;
-              factor = this.shadow(p, hx, hy, hz, dyn[j + DL_LX], dyn[j + DL_LX + 1], dyn[j + DL_LX + 2], Infinity, tileRow + ((px / TILE) | 0));
+              factor = this.shadow(p, hx, hy, hz, dyn[o + DL_LX], dyn[o + DL_LX + 1], dyn[o + DL_LX + 2], Infinity, tileRow + ((px / TILE) | 0));
             }
             if (factor === 0) continue;
-            ar += factor * dyn[j + DL_AMBDIFF];
-            ag += factor * dyn[j + DL_AMBDIFF + 1];
-            ab += factor * dyn[j + DL_AMBDIFF + 2];
+            ar += factor * dyn[o + DL_AMBDIFF];
+            ag += factor * dyn[o + DL_AMBDIFF + 1];
+            ab += factor * dyn[o + DL_AMBDIFF + 2];
           }
-          if (dyn[j + DL_SPEC] > 0 || dyn[j + DL_SPEC + 1] > 0 || dyn[j + DL_SPEC + 2] > 0) {
-            // N.H with H = (L + V) / |L + V| and |L + V|^2 = 2 + 2 L.V.
-            const ldv = dyn[j + DL_LX] * vx + dyn[j + DL_LX + 1] * vy + dyn[j + DL_LX + 2] * vz;
-            const ndh = ldv > -1 + 1e-12 ? (dyn[j + DL_NDL] + ndv) / Math.sqrt(2 + 2 * ldv) : 0;
-            if (ndh > 0 && shininess * (1 - ndh) < 7) {
+          if (dyn[o + DL_HASSPEC] === 1) {
+            // N.H with H = (L + V) / |L + V| and |L + V|^2 = 2 + 2 L.V; first without the root.
+            const ldv = dyn[o + DL_LX] * vx + dyn[o + DL_LX + 1] * vy + dyn[o + DL_LX + 2] * vz;
+            const cosine = dyn[o + DL_NDL] + ndv;
+            const norm2 = 2 + 2 * ldv;
+            if (cosine > 0 && norm2 > 1e-12 && cosine * cosine > highlight2 * norm2) {
+              const ndh = cosine / Math.sqrt(norm2);
               const power = factor * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
-              spr += power * dyn[j + DL_SPEC];
-              spg += power * dyn[j + DL_SPEC + 1];
-              spb += power * dyn[j + DL_SPEC + 2];
+              spr += power * dyn[o + DL_SPEC];
+              spg += power * dyn[o + DL_SPEC + 1];
+              spb += power * dyn[o + DL_SPEC + 2];
             }
           }
         }
@@ -1216,7 +1259,8 @@ export class RayCaster {
     let bestPart = 0;
     for (let p = 0; p < this.nplanes; p++) {
       const i = this.planes[p];
-      const t = this.intersectPlane(i, ox, oy, oz, dx, dy, dz);
+      this.intersectPlane(i, ox, oy, oz, dx, dy, dz);
+      const t = this.tHit;
       if (t > tMin && t < bestT) { bestT = t; bestG = i; bestPart = 0; }
     }
     const bins = this.primary;
@@ -1226,7 +1270,8 @@ export class RayCaster {
       const i = bins.items[k];
       const b = 4 * i;
       if (px < box[b] || px > box[b + 2] || py < box[b + 1] || py > box[b + 3]) continue;
-      const t = this.intersect(i, ox, oy, oz, dx, dy, dz, tMin);
+      this.intersect(i, ox, oy, oz, dx, dy, dz, tMin);
+      const t = this.tHit;
       if (t < bestT) { bestT = t; bestG = i; bestPart = this.part; }
     }
     this.hitT = bestT;
@@ -1248,7 +1293,8 @@ export class RayCaster {
       const i = bins.items[k];
       const b = 4 * i;
       if (px < box[b] || px > box[b + 2] || py < box[b + 1] || py > box[b + 3]) continue;
-      const t = this.intersect(i, ox, oy, oz, dx, dy, dz, SHADOW_EPS);
+      this.intersect(i, ox, oy, oz, dx, dy, dz, SHADOW_EPS);
+      const t = this.tHit;
       if (t < bestT) { bestT = t; bestG = i; bestPart = this.part; }
     }
     if (bestG < 0) return false;
@@ -1443,10 +1489,33 @@ export class RayCaster {
   /** Shade solid geom i hit at o + t d: sets (cr, cg, cb); reflG = -1. */
   private shadeGeom(i: number, t: number, part: number, ox: number, oy: number, oz: number,
     dx: number, dy: number, dz: number, shadowMode: number, tile: number): void {
+    const a = this.args;
+    a[A_GEOM] = t;
+    a[A_GEOM + 1] = ox;
+    a[A_GEOM + 2] = oy;
+    a[A_GEOM + 3] = oz;
+    a[A_GEOM + 4] = dx;
+    a[A_GEOM + 5] = dy;
+    a[A_GEOM + 6] = dz;
+    this.shadeGeomCore(i, part, shadowMode, tile);
+  }
+
+  /** `shadeGeom` with its ray/point arguments read from args[A_GEOM...]. */
+  private shadeGeomCore(i: number, part: number, shadowMode: number, tile: number): void {
+    const t = this.args[A_GEOM];
+    const ox = this.args[A_GEOM + 1];
+    const oy = this.args[A_GEOM + 2];
+    const oz = this.args[A_GEOM + 3];
+    const dx = this.args[A_GEOM + 4];
+    const dy = this.args[A_GEOM + 5];
+    const dz = this.args[A_GEOM + 6];
     const hx = ox + t * dx;
     const hy = oy + t * dy;
     const hz = oz + t * dz;
-    this.normalAt(i, part, hx, hy, hz);
+    this.args[A_NORMAL] = hx;
+    this.args[A_NORMAL + 1] = hy;
+    this.args[A_NORMAL + 2] = hz;
+    this.normalAt(i, part);
     let nx = this.nx;
     let ny = this.ny;
     let nz = this.nz;
@@ -1459,10 +1528,16 @@ export class RayCaster {
       // A ray grazing a silhouette can land just past it; light the side that faces the eye.
       nx = -nx; ny = -ny; nz = -nz; ndv = -ndv;
     }
-    this.texture(i, hx, hy, hz, (this.ortho ? this.pixelSize : t * this.pixelSize) / inv, ndv);
-    const tr = this.cr;
-    const tg = this.cg;
-    const tb = this.cb;
+    const textured = this.g[i * GEOM_STRIDE + G_TEXTURE] >= 0;
+    let tr = 1;
+    let tg = 1;
+    let tb = 1;
+    if (textured) {
+      this.texture(i, hx, hy, hz, this.ortho ? this.pixelSize : t * this.pixelSize, ndv);
+      tr = this.cr;
+      tg = this.cg;
+      tb = this.cb;
+    }
     this.light(i, hx, hy, hz, nx, ny, nz, vx, vy, vz, shadowMode, -1, tile);
     this.cr *= tr;
     this.cg *= tg;
@@ -1475,6 +1550,22 @@ export class RayCaster {
    * `footprint` is the world size of a pixel there, across the view ray; ndv = |n.v|.
    */
   private texture(i: number, hx: number, hy: number, hz: number, footprint: number, ndv: number): void {
+    const a = this.args;
+    a[A_TEX] = hx;
+    a[A_TEX + 1] = hy;
+    a[A_TEX + 2] = hz;
+    a[A_TEX + 3] = footprint;
+    a[A_TEX + 4] = ndv;
+    this.textureCore(i);
+  }
+
+  /** `texture` with its ray/point arguments read from args[A_TEX...]. */
+  private textureCore(i: number): void {
+    const hx = this.args[A_TEX];
+    const hy = this.args[A_TEX + 1];
+    const hz = this.args[A_TEX + 2];
+    const footprint = this.args[A_TEX + 3];
+    const ndv = this.args[A_TEX + 4];
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const texId = g[o + G_TEXTURE];
@@ -1513,6 +1604,18 @@ export class RayCaster {
 
   /** Direction towards light l from point h, its distance and attenuation (0 outside a spot cone). */
   private lightDirection(l: number, hx: number, hy: number, hz: number): void {
+    const a = this.args;
+    a[A_LIGHTDIR] = hx;
+    a[A_LIGHTDIR + 1] = hy;
+    a[A_LIGHTDIR + 2] = hz;
+    this.lightDirectionCore(l);
+  }
+
+  /** `lightDirection` with its ray/point arguments read from args[A_LIGHTDIR...]. */
+  private lightDirectionCore(l: number): void {
+    const hx = this.args[A_LIGHTDIR];
+    const hy = this.args[A_LIGHTDIR + 1];
+    const hz = this.args[A_LIGHTDIR + 2];
     const pre = this.lightPre;
     const po = l * LP_STRIDE;
     if (pre[po + LP_TYPE] === LIGHT_DIRECTIONAL) {
@@ -1547,6 +1650,30 @@ export class RayCaster {
    */
   private light(i: number, hx: number, hy: number, hz: number, nx: number, ny: number, nz: number,
     vx: number, vy: number, vz: number, shadowMode: number, pixel: number, tile: number): void {
+    const a = this.args;
+    a[A_LIGHT] = hx;
+    a[A_LIGHT + 1] = hy;
+    a[A_LIGHT + 2] = hz;
+    a[A_LIGHT + 3] = nx;
+    a[A_LIGHT + 4] = ny;
+    a[A_LIGHT + 5] = nz;
+    a[A_LIGHT + 6] = vx;
+    a[A_LIGHT + 7] = vy;
+    a[A_LIGHT + 8] = vz;
+    this.lightCore(i, shadowMode, pixel, tile);
+  }
+
+  /** `light` with its ray/point arguments read from args[A_LIGHT...]. */
+  private lightCore(i: number, shadowMode: number, pixel: number, tile: number): void {
+    const hx = this.args[A_LIGHT];
+    const hy = this.args[A_LIGHT + 1];
+    const hz = this.args[A_LIGHT + 2];
+    const nx = this.args[A_LIGHT + 3];
+    const ny = this.args[A_LIGHT + 4];
+    const nz = this.args[A_LIGHT + 5];
+    const vx = this.args[A_LIGHT + 6];
+    const vy = this.args[A_LIGHT + 7];
+    const vz = this.args[A_LIGHT + 8];
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const lights = this.scene.lightData;
@@ -1565,19 +1692,31 @@ export class RayCaster {
     for (let l = 0; l < nlight; l++) {
       const lo = l * LIGHT_STRIDE;
       const po = l * LP_STRIDE;
-      this.lightDirection(l, hx, hy, hz);
-      const lx = this.lx;
-      const ly = this.ly;
-      const lz = this.lz;
-      let factor = this.latt;
-      if (factor === 0) continue;
+      let lx: number;
+      let ly: number;
+      let lz: number;
+      let factor = 1;
+      let reach = Infinity;
+      if (pre[po + LP_TYPE] === LIGHT_DIRECTIONAL) {
+        lx = pre[po + LP_DIR];
+        ly = pre[po + LP_DIR + 1];
+        lz = pre[po + LP_DIR + 2];
+      } else {
+        this.lightDirection(l, hx, hy, hz);
+        lx = this.lx;
+        ly = this.ly;
+        lz = this.lz;
+        factor = this.latt;
+        reach = this.lmax;
+        if (factor === 0) continue;
+      }
       const ndl = nx * lx + ny * ly + nz * lz;
       if (ndl <= 0 && pre[po + LP_AMBIENT] === 0) continue;
       if (pre[po + LP_SHADOW] > 0 && shadowMode !== SHADOW_NONE) {
         const slot = pre[po + LP_SLOT];
         factor *= shadowMode === SHADOW_BUFFER && slot >= 0
           ? this.shadowBuffers[slot][pixel]
-          : this.shadow(i, hx, hy, hz, lx, ly, lz, this.lmax, tile);
+          : this.shadow(i, hx, hy, hz, lx, ly, lz, reach, tile);
         if (factor === 0) continue;
       }
       ar += factor * lights[lo + L_AMBIENT];
@@ -1617,6 +1756,27 @@ export class RayCaster {
    */
   private shadow(receiver: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
     maxDistance: number, tile: number): number {
+    const a = this.args;
+    a[A_SHADOW] = hx;
+    a[A_SHADOW + 1] = hy;
+    a[A_SHADOW + 2] = hz;
+    a[A_SHADOW + 3] = lx;
+    a[A_SHADOW + 4] = ly;
+    a[A_SHADOW + 5] = lz;
+    a[A_SHADOW + 6] = maxDistance;
+    this.shadowCore(receiver, tile);
+    return this.shadowOut;
+  }
+
+  /** `shadow` with its ray/point arguments read from args[A_SHADOW...]. */
+  private shadowCore(receiver: number, tile: number): void {
+    const hx = this.args[A_SHADOW];
+    const hy = this.args[A_SHADOW + 1];
+    const hz = this.args[A_SHADOW + 2];
+    const lx = this.args[A_SHADOW + 3];
+    const ly = this.args[A_SHADOW + 4];
+    const lz = this.args[A_SHADOW + 5];
+    const maxDistance = this.args[A_SHADOW + 6];
     const isPlane = this.derived[receiver * D_STRIDE + D_PLANE] === 1;
     let transmit = 1;
     if (isPlane) {
@@ -1628,17 +1788,15 @@ export class RayCaster {
         const b = 4 * c;
         if (this.curPx < box[b] || this.curPx > box[b + 2] || this.curPy < box[b + 1] || this.curPy > box[b + 3]) continue;
         transmit *= this.casterTransmittance(c, hx, hy, hz, lx, ly, lz, maxDistance);
-        if (transmit === 0) return 0;
+        if (transmit === 0) break;
       }
-      return transmit;
+    } else {
+      const end = this.casterStart[receiver + 1];
+      for (let k = this.casterStart[receiver]; k < end && transmit > 0; k++) {
+        transmit *= this.casterTransmittance(this.casterItems[k], hx, hy, hz, lx, ly, lz, maxDistance);
+      }
     }
-    for (let k = 0; k < this.ncasters; k++) {
-      const c = this.casters[k];
-      if (c === receiver) continue;
-      transmit *= this.casterTransmittance(c, hx, hy, hz, lx, ly, lz, maxDistance);
-      if (transmit === 0) return 0;
-    }
-    return transmit;
+    this.shadowOut = transmit;
   }
 
   /**
@@ -1648,6 +1806,28 @@ export class RayCaster {
    */
   private casterTransmittance(c: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
     maxDistance: number): number {
+    const a = this.args;
+    a[A_CASTER] = hx;
+    a[A_CASTER + 1] = hy;
+    a[A_CASTER + 2] = hz;
+    a[A_CASTER + 3] = lx;
+    a[A_CASTER + 4] = ly;
+    a[A_CASTER + 5] = lz;
+    a[A_CASTER + 6] = maxDistance;
+    this.casterCore(c);
+    return this.transmitOut;
+  }
+
+  /** `casterTransmittance` with its ray/point arguments read from args[A_CASTER...]. */
+  private casterCore(c: number): void {
+    const hx = this.args[A_CASTER];
+    const hy = this.args[A_CASTER + 1];
+    const hz = this.args[A_CASTER + 2];
+    const lx = this.args[A_CASTER + 3];
+    const ly = this.args[A_CASTER + 4];
+    const lz = this.args[A_CASTER + 5];
+    const maxDistance = this.args[A_CASTER + 6];
+    this.transmitOut = 1;
     const g = this.g;
     const o = c * GEOM_STRIDE;
     const px = g[o + G_POS];
@@ -1659,7 +1839,7 @@ export class RayCaster {
     // Closest approach of the ray to the caster's centre: reject far casters cheaply.
     const along = wx * lx + wy * ly + wz * lz;
     const radius = this.derived[c * D_STRIDE + D_RADIUS];
-    if (along < -radius || along > maxDistance + radius) return 1;
+    if (along < -radius || along > maxDistance + radius) return;
     const s = along > 0 ? along : 0;
     const ex = wx - s * lx;
     const ey = wy - s * ly;
@@ -1667,10 +1847,12 @@ export class RayCaster {
     const centreDistance2 = ex * ex + ey * ey + ez * ez;
     const softness = this.shadowSoftness;
     const limit = radius + softness * (Math.abs(along) + radius) + 1e-3;
-    if (centreDistance2 > limit * limit) return 1;
+    if (centreDistance2 > limit * limit) return;
     const type = g[o + G_TYPE];
     if (type !== GEOM_SPHERE && type !== GEOM_CAPSULE) {
-      return this.intersect(c, hx, hy, hz, lx, ly, lz, SHADOW_EPS) < maxDistance ? 0 : 1;
+      this.intersect(c, hx, hy, hz, lx, ly, lz, SHADOW_EPS);
+      this.transmitOut = this.tHit < maxDistance ? 0 : 1;
+      return;
     }
     const r = g[o + G_SIZE];
     let distance: number;
@@ -1700,43 +1882,86 @@ export class RayCaster {
       distance = Math.sqrt(qx * qx + qy * qy + qz * qz);
       rayS = sRay;
     }
-    if (rayS > maxDistance) return 1;
+    if (rayS > maxDistance) return;
     const w = softness * rayS + 1e-4;
     const edge = (distance - (r - w)) / (2 * w);
-    if (edge >= 1) return 1;
-    if (edge <= 0) return 0;
-    return edge * edge * (3 - 2 * edge);
+    if (edge < 1) this.transmitOut = edge <= 0 ? 0 : edge * edge * (3 - 2 * edge);
   }
 
   // ---------------------------------------------------------------- geometry
 
-  private intersectPlane(i: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number): number {
+  /** Parameter t > 0 of ray o + t d on the front of plane i, within its extent, into `tHit` (Infinity on a miss). */
+  private intersectPlane(i: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number): void {
+    const a = this.args;
+    a[A_RAY] = ox;
+    a[A_RAY + 1] = oy;
+    a[A_RAY + 2] = oz;
+    a[A_RAY + 3] = dx;
+    a[A_RAY + 4] = dy;
+    a[A_RAY + 5] = dz;
+    this.hitPlane(i);
+  }
+
+  /** `intersectPlane` with its ray/point arguments read from args[A_RAY...]. */
+  private hitPlane(i: number): void {
+    const a = this.args;
+    const ox = a[A_RAY];
+    const oy = a[A_RAY + 1];
+    const oz = a[A_RAY + 2];
+    const dx = a[A_RAY + 3];
+    const dy = a[A_RAY + 4];
+    const dz = a[A_RAY + 5];
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const nx = g[o + G_MAT + 2];
     const ny = g[o + G_MAT + 5];
     const nz = g[o + G_MAT + 8];
+    this.tHit = Infinity;
     const dn = dx * nx + dy * ny + dz * nz;
-    if (dn >= 0) return Infinity;
+    if (dn >= 0) return;
     const wx = g[o + G_POS] - ox;
     const wy = g[o + G_POS + 1] - oy;
     const wz = g[o + G_POS + 2] - oz;
     const t = (wx * nx + wy * ny + wz * nz) / dn;
-    if (!(t > 0)) return Infinity;
+    if (!(t > 0)) return;
     const s0 = g[o + G_SIZE];
     const s1 = g[o + G_SIZE + 1];
     if (s0 > 0 || s1 > 0) {
       const qx = ox + t * dx - g[o + G_POS];
       const qy = oy + t * dy - g[o + G_POS + 1];
       const qz = oz + t * dz - g[o + G_POS + 2];
-      if (s0 > 0 && Math.abs(qx * g[o + G_MAT] + qy * g[o + G_MAT + 3] + qz * g[o + G_MAT + 6]) > s0) return Infinity;
-      if (s1 > 0 && Math.abs(qx * g[o + G_MAT + 1] + qy * g[o + G_MAT + 4] + qz * g[o + G_MAT + 7]) > s1) return Infinity;
+      if (s0 > 0 && Math.abs(qx * g[o + G_MAT] + qy * g[o + G_MAT + 3] + qz * g[o + G_MAT + 6]) > s0) return;
+      if (s1 > 0 && Math.abs(qx * g[o + G_MAT + 1] + qy * g[o + G_MAT + 4] + qz * g[o + G_MAT + 7]) > s1) return;
     }
-    return t;
+    this.tHit = t;
   }
 
-  /** Entry parameter t > tMin of ray o + t d into solid geom i (Infinity on a miss); sets `part`. */
-  private intersect(i: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMin: number): number {
+  /**
+   * Entry parameter t > tMin of ray o + t d into solid geom i into `tHit` (Infinity on a miss),
+   * and the entered part into `part`. (Results go to fields: a returned double would be boxed.)
+   */
+  private intersect(i: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMin: number): void {
+    const a = this.args;
+    a[A_RAY] = ox;
+    a[A_RAY + 1] = oy;
+    a[A_RAY + 2] = oz;
+    a[A_RAY + 3] = dx;
+    a[A_RAY + 4] = dy;
+    a[A_RAY + 5] = dz;
+    a[A_RAY + 6] = tMin;
+    this.hitSolid(i);
+  }
+
+  /** `intersect` with its ray/point arguments read from args[A_RAY...]. */
+  private hitSolid(i: number): void {
+    const a = this.args;
+    const ox = a[A_RAY];
+    const oy = a[A_RAY + 1];
+    const oz = a[A_RAY + 2];
+    const dx = a[A_RAY + 3];
+    const dy = a[A_RAY + 4];
+    const dz = a[A_RAY + 5];
+    const tMin = a[A_RAY + 6];
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const wx = ox - g[o + G_POS];
@@ -1746,39 +1971,34 @@ export class RayCaster {
     const m0 = g[o + G_MAT]; const m1 = g[o + G_MAT + 1]; const m2 = g[o + G_MAT + 2];
     const m3 = g[o + G_MAT + 3]; const m4 = g[o + G_MAT + 4]; const m5 = g[o + G_MAT + 5];
     const m6 = g[o + G_MAT + 6]; const m7 = g[o + G_MAT + 7]; const m8 = g[o + G_MAT + 8];
-    const lox = m0 * wx + m3 * wy + m6 * wz;
-    const loy = m1 * wx + m4 * wy + m7 * wz;
-    const loz = m2 * wx + m5 * wy + m8 * wz;
-    const ldx = m0 * dx + m3 * dy + m6 * dz;
-    const ldy = m1 * dx + m4 * dy + m7 * dz;
-    const ldz = m2 * dx + m5 * dy + m8 * dz;
-    const type = g[o + G_TYPE];
-    const s0 = g[o + G_SIZE];
-    this.part = 0;
-    switch (type) {
-      case GEOM_SPHERE: return raySphere(lox, loy, loz, ldx, ldy, ldz, s0, tMin);
-      case GEOM_ELLIPSOID: {
-        const s1 = g[o + G_SIZE + 1];
-        const s2 = g[o + G_SIZE + 2];
-        return raySphere(lox / s0, loy / s1, loz / s2, ldx / s0, ldy / s1, ldz / s2, 1, tMin);
-      }
-      case GEOM_CAPSULE: return rayCapsule(lox, loy, loz, ldx, ldy, ldz, s0, g[o + G_SIZE + 2], tMin);
-      case GEOM_CYLINDER: {
-        const t = rayCylinder(lox, loy, loz, ldx, ldy, ldz, s0, g[o + G_SIZE + 2], tMin);
-        this.part = cylinderPart;
-        return t;
-      }
-      case GEOM_BOX: {
-        const t = rayBox(lox, loy, loz, ldx, ldy, ldz, s0, g[o + G_SIZE + 1], g[o + G_SIZE + 2], tMin);
-        this.part = boxPart;
-        return t;
-      }
-      default: return Infinity;
+    const q = this.query;
+    q[0] = m0 * wx + m3 * wy + m6 * wz;
+    q[1] = m1 * wx + m4 * wy + m7 * wz;
+    q[2] = m2 * wx + m5 * wy + m8 * wz;
+    q[3] = m0 * dx + m3 * dy + m6 * dz;
+    q[4] = m1 * dx + m4 * dy + m7 * dz;
+    q[5] = m2 * dx + m5 * dy + m8 * dz;
+    q[Q_TMIN] = tMin;
+    q[Q_SIZE] = g[o + G_SIZE];
+    q[Q_SIZE + 1] = g[o + G_SIZE + 1];
+    q[Q_SIZE + 2] = g[o + G_SIZE + 2];
+    switch (g[o + G_TYPE]) {
+      case GEOM_SPHERE: sphereHit(q); break;
+      case GEOM_ELLIPSOID: ellipsoidHit(q); break;
+      case GEOM_CAPSULE: capsuleHit(q); break;
+      case GEOM_CYLINDER: cylinderHit(q); break;
+      case GEOM_BOX: boxHit(q); break;
+      default: q[Q_T] = Infinity; q[Q_PART] = 0;
     }
+    this.tHit = q[Q_T];
+    this.part = q[Q_PART];
   }
 
   /** World unit normal (nx, ny, nz) of solid geom i at surface point h. */
-  private normalAt(i: number, part: number, hx: number, hy: number, hz: number): void {
+  private normalAt(i: number, part: number): void {
+    const hx = this.args[A_NORMAL];
+    const hy = this.args[A_NORMAL + 1];
+    const hz = this.args[A_NORMAL + 2];
     const g = this.g;
     const o = i * GEOM_STRIDE;
     const type = g[o + G_TYPE];
@@ -1818,42 +2038,160 @@ export class RayCaster {
 
   // ---------------------------------------------------------------- anti-aliasing
 
-  /** Re-cast pixels on silhouettes (where the visible geom changes) with 4 rotated-grid samples. */
+  /**
+   * Anti-aliasing of silhouettes (also those seen in the reflection), in place of MuJoCo's 4x
+   * multisampling: where neighbouring pixels see different geoms and differ noticeably in colour,
+   * 4 rotated-grid sample rays find which of the geoms seen around the pixel each sample sees,
+   * and the pixel becomes the mean of the colours of those geoms there (taken from the pixel
+   * itself or the neighbour that sees the same geoms), i.e. colours weighted by coverage.
+   */
   private smoothEdges(out: Uint8Array): void {
     const { width, height, keys, edges } = this;
+    const list = this.edgeList;
     edges.fill(0);
+    let nedges = 0;
     for (let py = 0; py < height; py++) {
-      for (let px = 0; px < width; px++) {
-        const i = py * width + px;
-        const key = keys[i];
-        if (px + 1 < width && keys[i + 1] !== key) { edges[i] = 1; edges[i + 1] = 1; }
-        if (py + 1 < height && keys[i + width] !== key) { edges[i] = 1; edges[i + width] = 1; }
+      const row = py * width;
+      for (let i = row; i < row + width - 1; i++) {
+        if (keys[i + 1] === keys[i] || contrast(out, 3 * i, 3 * i + 3) <= AA_CONTRAST) continue;
+        if (edges[i] === 0) { edges[i] = 1; list[nedges++] = i; }
+        if (edges[i + 1] === 0) { edges[i + 1] = 1; list[nedges++] = i + 1; }
       }
     }
-    for (let py = 0; py < height; py++) {
-      const tileRow = ((py / TILE) | 0) * this.tilesX;
-      for (let px = 0; px < width; px++) {
-        const i = py * width + px;
-        if (edges[i] === 0) continue;
-        const tile = tileRow + ((px / TILE) | 0);
-        let r = 0;
-        let gg = 0;
-        let b = 0;
-        for (let s = 0; s < 4; s++) {
-          this.shadeRay(px + 0.5 + SAMPLES[2 * s], py + 0.5 + SAMPLES[2 * s + 1], px, py, tile);
-          r += this.cr; gg += this.cg; b += this.cb;
-        }
-        writePixel(out, 3 * i, 0.25 * r, 0.25 * gg, 0.25 * b);
+    for (let i = 0; i < width * (height - 1); i++) {
+      if (keys[i + width] === keys[i] || contrast(out, 3 * i, 3 * (i + width)) <= AA_CONTRAST) continue;
+      if (edges[i] === 0) { edges[i] = 1; list[nedges++] = i; }
+      if (edges[i + width] === 0) { edges[i + width] = 1; list[nedges++] = i + width; }
+    }
+    if (nedges === 0) return;
+    const source = this.frameCopy;
+    source.set(out);
+    const neighbours = this.neighbourPixels;
+    for (let e = 0; e < nedges; e++) {
+      const i = list[e];
+      const py = (i / width) | 0;
+      const px = i - py * width;
+      // The pixel and its 8 neighbours, nearest first: where sample colours come from.
+      let count = 0;
+      for (let n = 0; n < 9; n++) {
+        const qx = px + NEIGHBOUR_DX[n];
+        const qy = py + NEIGHBOUR_DY[n];
+        if (qx < 0 || qy < 0 || qx >= width || qy >= height) continue;
+        neighbours[count++] = qy * width + qx;
       }
+      // The distinct geoms seen (directly and in the reflection) around the pixel.
+      const primary = this.candidates;
+      const reflected = this.reflCandidates;
+      let nprimary = 0;
+      let nreflected = 0;
+      for (let n = 0; n < count; n++) {
+        const key = keys[neighbours[n]];
+        const id = (key & 0xffff) - 1;
+        const refl = (key >>> 16) - 1;
+        if (id >= 0 && !contains(primary, nprimary, id)) primary[nprimary++] = id;
+        if (refl >= 0 && !contains(reflected, nreflected, refl)) reflected[nreflected++] = refl;
+      }
+      let r = 0;
+      let gg = 0;
+      let b = 0;
+      for (let s = 0; s < 4; s++) {
+        this.args[A_SAMPLE] = px + 0.5 + SAMPLES[2 * s];
+        this.args[A_SAMPLE + 1] = py + 0.5 + SAMPLES[2 * s + 1];
+        const key = this.sampleKey(nprimary, nreflected);
+        let from = i;
+        for (let n = 0; n < count; n++) {
+          if (keys[neighbours[n]] === key) {
+            from = neighbours[n];
+            break;
+          }
+        }
+        r += source[3 * from];
+        gg += source[3 * from + 1];
+        b += source[3 * from + 2];
+      }
+      out[3 * i] = (r + 2) >> 2;
+      out[3 * i + 1] = (gg + 2) >> 2;
+      out[3 * i + 2] = (b + 2) >> 2;
     }
   }
+
+  /**
+   * Key ((primary + 1) | (reflected + 1) << 16) of what the ray through the pixel position in
+   * args[A_SAMPLE], args[A_SAMPLE + 1] sees, among the
+   * first nprimary geoms of `candidates` and the first nreflected of `reflCandidates`.
+   */
+  private sampleKey(nprimary: number, nreflected: number): number {
+    const sx = this.args[A_SAMPLE];
+    const sy = this.args[A_SAMPLE + 1];
+    const ox = this.o0x + this.oxx * sx + this.oyx * sy;
+    const oy = this.o0y + this.oxy * sx + this.oyy * sy;
+    const oz = this.o0z + this.oxz * sx + this.oyz * sy;
+    const dx = this.d0x + this.dxx * sx + this.dyx * sy;
+    const dy = this.d0y + this.dxy * sx + this.dyy * sy;
+    const dz = this.d0z + this.dxz * sx + this.dyz * sy;
+    const tMin = this.ortho ? 0 : this.near;
+    const a = this.args;
+    a[A_RAY] = ox; a[A_RAY + 1] = oy; a[A_RAY + 2] = oz;
+    a[A_RAY + 3] = dx; a[A_RAY + 4] = dy; a[A_RAY + 5] = dz;
+    a[A_RAY + 6] = tMin;
+    let bestT = Infinity;
+    let best = SKY;
+    for (let n = 0; n < nprimary; n++) {
+      const id = this.candidates[n];
+      if (this.derived[id * D_STRIDE + D_PLANE] === 1) this.hitPlane(id);
+      else this.hitSolid(id);
+      const t = this.tHit;
+      if (t > tMin && t < bestT) {
+        bestT = t;
+        best = id;
+      }
+    }
+    if (best < 0 || best !== this.mirror) return best + 1;
+    const hx = ox + bestT * dx;
+    const hy = oy + bestT * dy;
+    const hz = oz + bestT * dz;
+    const dn = dx * this.mnx + dy * this.mny + dz * this.mnz;
+    const mx = dx - 2 * dn * this.mnx;
+    const my = dy - 2 * dn * this.mny;
+    const mz = dz - 2 * dn * this.mnz;
+    a[A_RAY] = hx; a[A_RAY + 1] = hy; a[A_RAY + 2] = hz;
+    a[A_RAY + 3] = mx; a[A_RAY + 4] = my; a[A_RAY + 5] = mz;
+    a[A_RAY + 6] = SHADOW_EPS;
+    let reflT = Infinity;
+    let reflected = -1;
+    for (let n = 0; n < nreflected; n++) {
+      const id = this.reflCandidates[n];
+      this.hitSolid(id);
+      const t = this.tHit;
+      if (t < reflT) {
+        reflT = t;
+        reflected = id;
+      }
+    }
+    return (best + 1) | ((reflected + 1) << 16);
+  }
 }
+
+/** The pixel itself, then its 4 edge neighbours, then the diagonal ones. */
+const NEIGHBOUR_DX = [0, -1, 1, 0, 0, -1, 1, -1, 1];
+const NEIGHBOUR_DY = [0, 0, 0, -1, 1, -1, -1, 1, 1];
 
 /** 4x rotated-grid sample offsets within a pixel (as common 4x MSAA patterns). */
 const SAMPLES = new Float64Array([-0.125, -0.375, 0.375, -0.125, 0.125, 0.375, -0.375, 0.125]);
 
+const INV255 = 1 / 255;
 const scratchXY = new Float64Array(2);
 const scratchRGB = new Float64Array(3);
+
+function contains(list: Int32Array, count: number, value: number): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === value) return true;
+  return false;
+}
+
+/** Largest difference of the RGB channels of two pixels of a frame. */
+function contrast(frame: Uint8Array, a: number, b: number): number {
+  return Math.max(Math.abs(frame[a] - frame[b]), Math.abs(frame[a + 1] - frame[b + 1]), Math.abs(frame[a + 2] - frame[b + 2]));
+}
 
 function writePixel(out: Uint8Array, i: number, r: number, g: number, b: number): void {
   out[i] = r >= 1 ? 255 : r <= 0 ? 0 : (r * 255 + 0.5) | 0;
@@ -1865,220 +2203,4 @@ function normalize3(v: ArrayLike<number>): [number, number, number] {
   const n = Math.hypot(v[0], v[1], v[2]);
   if (!(n > 1e-12)) throw new Error('Camera forward vector must be non-zero');
   return [v[0] / n, v[1] / n, v[2] / n];
-}
-
-// ---------------------------------------------------------------- ray / shape intersections
-// Each takes the ray o + t d in the shape's own frame and returns the entry t > tMin, or Infinity.
-// Only entries count: as with back-face culling, a shape is invisible from inside.
-
-/** Sphere of radius r at the origin: |o + t d|^2 = r^2, the smaller root. */
-export function raySphere(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, tMin: number): number {
-  const a = dx * dx + dy * dy + dz * dz;
-  const b = ox * dx + oy * dy + oz * dz;
-  const c = ox * ox + oy * oy + oz * oz - r * r;
-  const disc = b * b - a * c;
-  if (disc < 0 || a === 0) return Infinity;
-  const t = (-b - Math.sqrt(disc)) / a;
-  return t > tMin ? t : Infinity;
-}
-
-/**
- * Capsule along z: the segment z in [-h, h] swept by radius r. The entry is on the side of the
- * infinite cylinder x^2 + y^2 = r^2 if it lies within |z| <= h, otherwise on the end sphere on
- * that side (a ray that enters the cylinder beyond an end can only enter the capsule there).
- */
-export function rayCapsule(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, h: number, tMin: number): number {
-  const a = dx * dx + dy * dy;
-  const b = ox * dx + oy * dy;
-  const c = ox * ox + oy * oy - r * r;
-  let zc: number;
-  if (a > 1e-14) {
-    const disc = b * b - a * c;
-    if (disc < 0) return Infinity;
-    const t = (-b - Math.sqrt(disc)) / a;
-    const z = oz + t * dz;
-    if (z >= -h && z <= h) return t > tMin ? t : Infinity;
-    zc = z > h ? h : -h;
-  } else {
-    // Parallel to the axis: inside the radius it enters through the end it is heading to.
-    if (c > 0) return Infinity;
-    zc = dz > 0 ? -h : h;
-  }
-  return raySphere(ox, oy, oz - zc, dx, dy, dz, r, tMin);
-}
-
-/** Which part of the last cylinder / box was entered: 0 side, +-1 caps (cylinder); +-(axis + 1) (box). */
-let cylinderPart = 0;
-let boxPart = 0;
-
-/** Closed cylinder along z: side x^2 + y^2 = r^2 with |z| <= h, caps z = +-h within the radius. */
-export function rayCylinder(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, h: number, tMin: number): number {
-  let best = Infinity;
-  cylinderPart = 0;
-  const a = dx * dx + dy * dy;
-  if (a > 1e-14) {
-    const b = ox * dx + oy * dy;
-    const c = ox * ox + oy * oy - r * r;
-    const disc = b * b - a * c;
-    if (disc < 0) return Infinity;
-    const t = (-b - Math.sqrt(disc)) / a;
-    const z = oz + t * dz;
-    if (t > tMin && z >= -h && z <= h) best = t;
-  }
-  if (dz !== 0) {
-    // The cap facing the ray.
-    const zc = dz > 0 ? -h : h;
-    const t = (zc - oz) / dz;
-    if (t > tMin && t < best) {
-      const x = ox + t * dx;
-      const y = oy + t * dy;
-      if (x * x + y * y <= r * r) {
-        best = t;
-        cylinderPart = zc > 0 ? 1 : -1;
-      }
-    }
-  }
-  return best;
-}
-
-/** Box with half sizes (sx, sy, sz): slab test, entering through the face of the latest entry. */
-export function rayBox(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, sx: number, sy: number, sz: number, tMin: number): number {
-  slabNear = -Infinity;
-  slabFar = Infinity;
-  slabPart = 0;
-  if (!slab(ox, dx, sx, 1) || !slab(oy, dy, sy, 2) || !slab(oz, dz, sz, 3)) return Infinity;
-  boxPart = slabPart;
-  return slabNear > tMin ? slabNear : Infinity;
-}
-
-let slabNear = -Infinity;
-let slabFar = Infinity;
-let slabPart = 0;
-
-/** Narrow [slabNear, slabFar] by the slab |o + t d| <= s of one axis; false when it empties. */
-function slab(o: number, d: number, s: number, axis: number): boolean {
-  if (d === 0) return o >= -s && o <= s;
-  let t0 = (-s - o) / d;
-  let t1 = (s - o) / d;
-  let face = -axis;
-  if (t0 > t1) {
-    const swap = t0;
-    t0 = t1;
-    t1 = swap;
-    face = axis;
-  }
-  if (t0 > slabNear) {
-    slabNear = t0;
-    slabPart = face;
-  }
-  if (t1 < slabFar) slabFar = t1;
-  return slabNear <= slabFar;
-}
-
-// ---------------------------------------------------------------- texture sampling
-
-/**
- * Bilinear sample of mip level `level` at (s, t) in [0, 1) with wrap-around (GL_REPEAT); adds
- * `weight` times it to out.
- */
-function bilinearRepeat(texture: RayTexture, level: number, s: number, t: number, weight: number, out: Float64Array): void {
-  const data = texture.texels;
-  const base = texture.levelOffset[level];
-  const w = texture.levelWidth[level];
-  const h = texture.levelHeight[level];
-  const u = s * w - 0.5;
-  const v = t * h - 0.5;
-  let x0 = Math.floor(u);
-  let y0 = Math.floor(v);
-  const au = u - x0;
-  const av = v - y0;
-  // u, v lie in [-0.5, size - 0.5): only the first texel can wrap to the last one.
-  if (x0 < 0) x0 = w - 1;
-  if (y0 < 0) y0 = h - 1;
-  const x1 = x0 + 1 === w ? 0 : x0 + 1;
-  const row0 = base + 3 * y0 * w;
-  const row1 = base + 3 * (y0 + 1 === h ? 0 : y0 + 1) * w;
-  const i00 = row0 + 3 * x0;
-  const i01 = row0 + 3 * x1;
-  const i10 = row1 + 3 * x0;
-  const i11 = row1 + 3 * x1;
-  const w11 = au * av * weight;
-  const w10 = av * weight - w11;
-  const w01 = au * weight - w11;
-  const w00 = weight - w01 - w10 - w11;
-  out[0] += w00 * data[i00] + w01 * data[i01] + w10 * data[i10] + w11 * data[i11];
-  out[1] += w00 * data[i00 + 1] + w01 * data[i01 + 1] + w10 * data[i10 + 1] + w11 * data[i11 + 1];
-  out[2] += w00 * data[i00 + 2] + w01 * data[i01 + 2] + w10 * data[i10 + 2] + w11 * data[i11 + 2];
-}
-
-/**
- * GL_LINEAR_MIPMAP_LINEAR with GL_REPEAT: level of detail log2(rho) for rho texels per pixel,
- * bilinear in the two nearest levels and linear between them (GL_LINEAR below level 0).
- */
-export function sampleTrilinear(texture: RayTexture, s: number, t: number, rho: number, out: Float64Array): void {
-  out[0] = 0;
-  out[1] = 0;
-  out[2] = 0;
-  s -= Math.floor(s);
-  t -= Math.floor(t);
-  if (rho <= 1) {
-    bilinearRepeat(texture, 0, s, t, 1, out);
-    return;
-  }
-  if (rho >= texture.maxRho) {
-    bilinearRepeat(texture, texture.levelOffset.length - 1, s, t, 1, out);
-    return;
-  }
-  // log2(rho) as the exponent plus a linear mantissa (within 0.09 of the exact logarithm).
-  const level = 31 - Math.clz32(rho);
-  const frac = rho / (1 << level) - 1;
-  bilinearRepeat(texture, level, s, t, 1 - frac, out);
-  if (frac > 0) bilinearRepeat(texture, level + 1, s, t, frac, out);
-}
-
-/**
- * Cube map lookup in direction (x, y, z) with OpenGL's face selection and face coordinates
- * (faces +x, -x, +y, -y, +z, -z stacked in the data, as MuJoCo stores them), bilinear, clamped.
- */
-export function sampleCube(texture: RayTexture, x: number, y: number, z: number, out: Float64Array): void {
-  const ax = Math.abs(x);
-  const ay = Math.abs(y);
-  const az = Math.abs(z);
-  let face: number;
-  let sc: number;
-  let tc: number;
-  let ma: number;
-  if (ax >= ay && ax >= az) {
-    ma = ax;
-    if (x > 0) { face = 0; sc = -z; tc = -y; } else { face = 1; sc = z; tc = -y; }
-  } else if (ay >= az) {
-    ma = ay;
-    if (y > 0) { face = 2; sc = x; tc = z; } else { face = 3; sc = x; tc = -z; }
-  } else {
-    ma = az;
-    if (z > 0) { face = 4; sc = x; tc = -y; } else { face = 5; sc = -x; tc = -y; }
-  }
-  const data = texture.texels;
-  const w = texture.width;
-  // A square texture is one face repeated six times (MuJoCo's "repeated" cube upload).
-  const faceOffset = texture.height >= 6 * w ? face * w * w : 0;
-  if (ma === 0) {
-    out[0] = texture.mean[0]; out[1] = texture.mean[1]; out[2] = texture.mean[2];
-    return;
-  }
-  const u = Math.min(w - 1, Math.max(0, (0.5 * (sc / ma + 1)) * w - 0.5));
-  const v = Math.min(w - 1, Math.max(0, (0.5 * (tc / ma + 1)) * w - 0.5));
-  const x0 = Math.floor(u);
-  const y0 = Math.floor(v);
-  const x1 = Math.min(w - 1, x0 + 1);
-  const y1 = Math.min(w - 1, y0 + 1);
-  const au = u - x0;
-  const av = v - y0;
-  const i00 = 3 * (faceOffset + y0 * w + x0);
-  const i01 = 3 * (faceOffset + y0 * w + x1);
-  const i10 = 3 * (faceOffset + y1 * w + x0);
-  const i11 = 3 * (faceOffset + y1 * w + x1);
-  for (let c = 0; c < 3; c++) {
-    out[c] = (1 - av) * ((1 - au) * data[i00 + c] + au * data[i01 + c]) + av * ((1 - au) * data[i10 + c] + au * data[i11 + c]);
-  }
 }

@@ -1,11 +1,12 @@
 /**
  * The one typed configuration of an A3C run, with documented defaults (CleanRL's `Args`).
  *
- * Defaults are the reference notebook's best run (lr 7e-4, gamma 0.99, GAE lambda 0.95, entropy
- * 0.001, value coefficient 0.5, separate 2x128 actor and critic with a tanh-squashed Gaussian,
- * observation normalisation) with four measured changes, each explained in README's
- * "implementation details": reward normalisation, no gradient-norm clipping (the reference clips
- * at 0.5), 20-step rollouts (the reference uses 40) and a linearly decaying learning rate.
+ * Defaults are the reference notebook's best run (lr 7e-4, gamma 0.99, GAE lambda 0.95,
+ * value coefficient 0.5, separate 2x128 actor and critic with a tanh-squashed Gaussian,
+ * observation normalisation, entropy coefficient 0.001) with four measured changes, each explained
+ * in README's "implementation details": reward normalisation, no gradient-norm clipping (the
+ * reference clips at 0.5), 20-step rollouts (the reference uses 40) and a linearly decaying
+ * learning rate.
  * `REFERENCE_CONFIG` holds the reference's exact values. `resolveConfig` validates every field
  * before anything starts.
  */

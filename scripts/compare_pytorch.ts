@@ -2,7 +2,10 @@
  * Training throughput of this project next to the PyTorch reference A3C, side by side on the same
  * machine in one run: the same env (HalfCheetah-v5), workers and env steps, one after the other.
  *
- *   node --import tsx scripts/compare_pytorch.ts [--workers 2] [--steps 150000] [--anchors ../shared/anchors]
+ *   node --import tsx scripts/compare_pytorch.ts [--workers 2] [--steps 150000] [--anchors ../shared/anchors] [--reference-config]
+ *
+ * --reference-config trains ours with the reference's exact settings (40-step rollouts, clip 0.5, ...)
+ * instead of this project's defaults (20-step rollouts: twice the updates per env step).
  *
  * The reference lives outside the project (`../shared/anchors/`, see its README for its set-up:
  * Debian's python3-torch and libmujoco-dev, `make -C c`); this script only runs it.
@@ -15,8 +18,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { train } from '../lib/trainer.js';
+import { REFERENCE_CONFIG } from '../lib/config.js';
 
-const { values } = parseArgs({ options: { workers: { type: 'string' }, steps: { type: 'string' }, anchors: { type: 'string' } } });
+const { values } = parseArgs({ options: { workers: { type: 'string' }, steps: { type: 'string' }, anchors: { type: 'string' }, 'reference-config': { type: 'boolean' } } });
 const workers = Number(values.workers ?? 2);
 const steps = Number(values.steps ?? 150_000);
 const anchors = resolve(values.anchors ?? join(import.meta.dirname, '..', '..', 'shared', 'anchors'));
@@ -36,10 +40,11 @@ if (torch.status !== 0) {
 const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { steps_per_s_steady_after_10s: number; steps_per_s_overall: number; wall_s: number };
 rmSync(out, { recursive: true, force: true });
 
-console.log(`This project: ${workers} workers, ${steps} env steps ...`);
+const settings = values['reference-config'] ? REFERENCE_CONFIG : {};
+console.log(`This project (${values['reference-config'] ? "the reference's settings" : 'its defaults'}): ${workers} workers, ${steps} env steps ...`);
 const runDir = mkdtempSync(join(tmpdir(), 'a3c-ours-'));
 let mark: { time: number; step: number } | null = null;
-const ours = await train({ envId: 'HalfCheetah-v5', numWorkers: workers, totalSteps: steps, seed: 1, evalIntervalSteps: 0 }, {
+const ours = await train({ ...settings, envId: 'HalfCheetah-v5', numWorkers: workers, totalSteps: steps, seed: 1, evalIntervalSteps: 0 }, {
   runDir,
   progressIntervalSeconds: 0.25,
   onEvent: (event) => {

@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { train } from '../lib/trainer.js';
 import { evaluate, loadPolicy } from '../lib/evaluate.js';
 
-export const PENDULUM_RUN = { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 150_000, seed: 1, lr: 7e-4 } as const;
+const PENDULUM_RUN = { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 150_000, seed: 1, lr: 7e-4 } as const;
 
 test('A3C learns InvertedPendulum-v5: deterministic evaluation mean >= 950', { timeout: 240_000 }, async () => {
   const runDir = mkdtempSync(join(tmpdir(), 'a3c-learn-'));
-  const result = await train(PENDULUM_RUN, { runDir }).catch((e) => { console.log('STACK', e.workerStack); throw e; });
+  const result = await train(PENDULUM_RUN, { runDir });
   const { policy, env } = await loadPolicy(result.bestPath ?? result.lastPath);
   try {
     const evaluation = evaluate(policy, env, { episodes: 10, deterministic: true, seed: 1000 });

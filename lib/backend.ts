@@ -1,5 +1,5 @@
 /**
- * The TensorFlow.js backend that computes the A3C loss gradients (step 5 of the outline), chosen
+ * The TensorFlow.js backend that computes the A3C loss gradients (step 4 of the worker outline in lib/worker.ts), chosen
  * once per thread: each worker thread has its own tfjs engine.
  *
  * - 'wasm' (default): XNNPACK kernels in WebAssembly (SIMD when available). Lowest per-op

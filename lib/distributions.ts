@@ -1,5 +1,5 @@
 /**
- * The policy's probability math (A3C step 3, "sample a ~ pi(.|s)"): a diagonal Gaussian, optionally
+ * The policy's probability math (A3C step 2, "sample a ~ pi(.|s)" during the rollout): a diagonal Gaussian, optionally
  * squashed by tanh and scaled to the action box. Pure functions on plain numbers and arrays; the
  * fast path of lib/models.ts and the tests use them, the tfjs loss uses the same equations.
  *

@@ -1,5 +1,5 @@
 /**
- * A3C step 5 ("the loss"), for the outputs of the actor-critic on one rollout of length n:
+ * A3C step 4 ("the loss"), for the outputs of the actor-critic on one rollout of length n:
  * the loss terms and their closed-form gradients with respect to those outputs (the Gaussian
  * means, the log-std vector and the values). lib/models.ts back-propagates these gradients through
  * the networks. Pure function, plain arrays in and out.

@@ -184,8 +184,8 @@ export interface FigureLayoutOptions {
 export function figureLayout(options: FigureLayoutOptions = {}): PlotLayout {
   const layout: PlotLayout = {
     height: options.height ?? 360,
-    margin: { l: 60, r: 20, t: options.title === undefined ? 20 : 50, b: 50 },
-    legend: { orientation: 'h', y: -0.2 },
+    margin: { l: 60, r: 20, t: options.title === undefined ? 20 : 50, b: 90 },
+    legend: { orientation: 'h', y: -0.3 },
   };
   if (options.title !== undefined) layout.title = { text: options.title };
   if (options.xTitle !== undefined) layout.xaxis = { title: { text: options.xTitle } };

@@ -1,5 +1,5 @@
 /**
- * A3C step 4 ("compute the targets"): n-step discounted returns and GAE(lambda) advantages for
+ * A3C step 3 ("compute the targets"): n-step discounted returns and GAE(lambda) advantages for
  * one rollout. Pure functions over plain arrays.
  *
  * A rollout never spans two episodes: it ends after nSteps, or when the episode terminated or was

@@ -1,5 +1,5 @@
 /**
- * A3C step 3 (the outline's "roll out up to nSteps"): run the local policy in the worker's env
+ * A3C step 2 (the worker outline's "roll out up to nSteps"): run the local policy in the worker's env
  * for at most `nSteps` steps, or until the episode ends, recording what the update needs.
  *
  * A rollout never spans two episodes, so its bootstrap value is simple:

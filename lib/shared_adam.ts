@@ -1,5 +1,5 @@
 /**
- * A3C step 6 ("apply the gradients to the global parameters, asynchronously"): Adam whose
+ * A3C steps 5 and 6 ("clip, then apply the gradients to the global parameters, asynchronously"): Adam whose
  * parameters, moments and step counter live in SharedArrayBuffers, updated lock-free by every
  * worker thread (Hogwild!, Recht et al. 2011), like the reference's SharedAdam over
  * torch.multiprocessing shared memory. Mnih et al. 2016 share the optimizer statistics across

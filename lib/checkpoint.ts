@@ -50,23 +50,18 @@ export interface Checkpoint {
   bestMeanReturn: number | null;
 }
 
-interface CheckpointFile {
+/**
+ * The checkpoint as stored: the in-memory `Checkpoint` with its typed arrays as base64 strings,
+ * plus what a reader needs to reject a wrong file early (format, version, env, parameter names).
+ */
+interface CheckpointFile extends Omit<Checkpoint, 'params' | 'optimizer'> {
   format: string;
   version: number;
   createdAt: string;
   envId: string;
-  config: A3CConfig;
-  modelSpec: ModelSpec;
   paramNames: string[];
   params: string;
   optimizer: { step: number; m: string; v: string } | null;
-  observationStats: RunningMeanStdJSON | null;
-  rewardStats?: RunningMeanStdJSON | null;
-  counters: CheckpointCounters;
-  rng: RngState[];
-  wallSeconds: number;
-  meanReturn: number | null;
-  bestMeanReturn: number | null;
 }
 
 /** `runs/x/best` and `runs/x/best.ckpt` both name the same checkpoint. */

@@ -42,6 +42,7 @@ train options:
   --lr X  --n-steps N  --gamma X  --gae-lambda X  --entropy-coef X  --value-coef X
   --max-grad-norm X  --lr-schedule constant|linear  --model squashed|separate|shared
   --hidden 128,128  --backend wasm|cpu|tensorflow  --reward-scale X  --init-log-std X
+  --noise-correlation X  correlation of consecutive exploration noise, in [0, 1) (default ${DEFAULT_CONFIG.noiseCorrelation})
   --no-normalize-observation  --no-normalize-reward  --normalize-advantage
   --eval-interval-steps N  periodic deterministic evaluation that picks best.ckpt (0 disables; default ${DEFAULT_CONFIG.evalIntervalSteps})
   --eval-episodes N        episodes per periodic evaluation (default ${DEFAULT_CONFIG.evalEpisodes})
@@ -106,6 +107,7 @@ const TRAIN_OPTIONS = {
   backend: { type: 'string' },
   'reward-scale': { type: 'string' },
   'init-log-std': { type: 'string' },
+  'noise-correlation': { type: 'string' },
   'no-normalize-observation': { type: 'boolean' },
   'normalize-advantage': { type: 'boolean' },
   'no-normalize-reward': { type: 'boolean' },
@@ -145,6 +147,7 @@ async function trainCommand(args: string[]): Promise<number> {
     backend: values.backend as A3CConfig['backend'] | undefined,
     rewardScale: numberOption('reward-scale', values['reward-scale']),
     initLogStd: numberOption('init-log-std', values['init-log-std']),
+    noiseCorrelation: numberOption('noise-correlation', values['noise-correlation']),
     normalizeObservation: values['no-normalize-observation'] ? false : undefined,
     normalizeAdvantage: values['normalize-advantage'] ? true : undefined,
     normalizeReward: values['no-normalize-reward'] ? false : undefined,

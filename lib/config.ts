@@ -50,6 +50,12 @@ export interface A3CConfig {
   hiddenSizes: number[];
   /** Initial log standard deviation of the Gaussian policy. */
   initLogStd: number;
+  /**
+   * Correlation rho of the exploration noise between consecutive steps of one env, in [0, 1):
+   * each dimension follows eps_t = rho eps_(t-1) + sqrt(1 - rho^2) xi_t (lib/noise.ts); every eps_t
+   * is still N(0, 1), so the policy and its log-probability are unchanged. 0 = independent noise.
+   */
+  noiseCorrelation: number;
   /** Normalise observations with running mean/variance shared by all workers. */
   normalizeObservation: boolean;
   /** Clip normalised observations to [-obsClip, obsClip] (Infinity disables). */
@@ -97,6 +103,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   model: 'squashed' as ModelKind,
   hiddenSizes: [128, 128],
   initLogStd: 0,
+  noiseCorrelation: 0,
   normalizeObservation: true,
   obsClip: 10,
   normalizeReward: true,
@@ -163,6 +170,9 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
     problems.push(`hiddenSizes must be a non-empty list of positive integers, got ${JSON.stringify(c.hiddenSizes)}`);
   }
   finite('initLogStd', c.initLogStd);
+  if (!(typeof c.noiseCorrelation === 'number' && c.noiseCorrelation >= 0 && c.noiseCorrelation < 1)) {
+    problems.push(`noiseCorrelation must be in [0, 1) (0 = independent noise), got ${String(c.noiseCorrelation)}`);
+  }
   if (typeof c.normalizeObservation !== 'boolean') problems.push(`normalizeObservation must be true or false`);
   if (!(typeof c.obsClip === 'number' && c.obsClip > 0)) problems.push(`obsClip must be > 0 (Infinity disables), got ${c.obsClip}`);
   positive('rewardScale', c.rewardScale);
@@ -213,5 +223,7 @@ export function learningRateAt(config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'to
 export function configFromJSON(saved: Record<string, unknown>): A3CConfig {
   const copy = { ...saved } as Record<string, unknown>;
   for (const key of ['maxGradNorm', 'obsClip']) if (copy[key] === null) copy[key] = Infinity;
+  // Runs saved before noiseCorrelation existed used independent noise, whatever today's default.
+  if (!('noiseCorrelation' in copy)) copy.noiseCorrelation = 0;
   return copy as unknown as A3CConfig;
 }

@@ -275,10 +275,19 @@ export class ActorCritic {
   /**
    * Sample an action for one observation (plain TypeScript, no tfjs). With `deterministic`, the
    * action is the mean and rawAction the Gaussian mean (logProb is then that of the mean).
+   * `noise` gives the standard-normal draws eps (one per action dimension) instead of drawing
+   * them from `rng`, e.g. temporally correlated noise (lib/noise.ts); u = mu + sigma * eps either way.
    */
-  act(observation: ArrayLike<number>, rng: Rng, options: { deterministic?: boolean } = {}): ActOutput {
+  act(observation: ArrayLike<number>, rng: Rng, options: { deterministic?: boolean; noise?: ArrayLike<number> } = {}): ActOutput {
     this.loadInput('act', observation);
-    if (!options.deterministic && typeof rng?.normal !== 'function') throw new Error('ActorCritic.act: pass an Rng to sample from (or options.deterministic)');
+    const given = options.noise;
+    if (given !== undefined && given.length !== this.spec.actionSize) {
+      throw new Error(`ActorCritic.act: noise must have ${this.spec.actionSize} numbers (one per action dimension), got ${given.length}`);
+    }
+    if (given !== undefined && !allFinite(given)) throw new Error('ActorCritic.act: noise contains NaN or Infinity');
+    if (!options.deterministic && given === undefined && typeof rng?.normal !== 'function') {
+      throw new Error('ActorCritic.act: pass an Rng to sample from (or options.noise, or options.deterministic)');
+    }
     const { actionSize, actionLow, actionHigh } = this.spec;
     const meanRaw = this.meanScratch;
     const value = this.forwardInput(meanRaw);
@@ -291,7 +300,7 @@ export class ActorCritic {
     let entropy = 0;
     for (let i = 0; i < actionSize; i++) {
       const std = Math.exp(logStd[i]);
-      const noise = options.deterministic ? 0 : rng.normal();
+      const noise = options.deterministic ? 0 : given !== undefined ? given[i] : rng.normal();
       // Round u to float32 first: the update evaluates the log-prob at the stored float32 sample.
       const u = Math.fround(meanRaw[i] + std * noise);
       rawAction[i] = u;

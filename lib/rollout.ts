@@ -11,6 +11,7 @@ import type { Env, Info } from './core.js';
 import type { ActorCritic } from './models.js';
 import type { Rng } from './rng.js';
 import type { RewardNormalizer } from './reward_normalizer.js';
+import type { CorrelatedNoise } from './noise.js';
 
 /** Preallocated buffers for one rollout, reused across updates (no allocation per step). */
 export class RolloutBuffer {
@@ -74,6 +75,8 @@ export interface CollectOptions {
   env: Env;
   model: ActorCritic;
   rng: Rng;
+  /** Exploration noise (lib/noise.ts); absent or null: independent N(0, 1) draws from `rng`. */
+  noise?: CorrelatedNoise | null;
   cursor: EpisodeCursor;
   buffer: RolloutBuffer;
   /** Rewards are multiplied by this in the buffer (the episode return stays unscaled). */
@@ -88,13 +91,13 @@ export interface CollectOptions {
  * Fill `buffer` with up to `buffer.nSteps` transitions. Returns the number of env steps taken.
  * When an episode ends, the env is reset and the rollout stops there.
  */
-export function collectRollout({ env, model, rng, cursor, buffer, rewardScale, rewardNormalizer, onEpisode }: CollectOptions): number {
+export function collectRollout({ env, model, rng, noise, cursor, buffer, rewardScale, rewardNormalizer, onEpisode }: CollectOptions): number {
   const { observationSize, actionSize } = buffer;
   buffer.length = 0;
   buffer.bootstrapValue = 0;
   for (let t = 0; t < buffer.nSteps; t++) {
     const observation = cursor.observation;
-    const out = model.act(observation, rng);
+    const out = noise ? model.act(observation, rng, { noise: noise.next() }) : model.act(observation, rng);
     buffer.observations.set(observation, t * observationSize);
     buffer.rawActions.set(out.rawAction, t * actionSize);
     buffer.values[t] = out.value;

@@ -26,6 +26,7 @@ import { Counter } from './shared_memory.js';
 import type { WorkerInit, WorkerMessage } from './shared_memory.js';
 import type { Env } from './core.js';
 import { RolloutBuffer, EpisodeCursor, collectRollout } from './rollout.js';
+import { CorrelatedNoise } from './noise.js';
 import type { MujocoSim } from './mujoco.js';
 
 /** How often a worker reports its mean losses to the trainer. */
@@ -48,6 +49,8 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
   const adam = SharedAdam.attach(init.adamBuffers, { lr: config.lr, betas: config.adamBetas, eps: config.adamEps });
   const model = new ActorCritic(init.modelSpec, { params: adam.params });
   const rng = Rng.fromState(init.rng);
+  // Independent noise (rho 0) keeps the plain rng.normal() path, exactly as without this option.
+  const noise = config.noiseCorrelation > 0 ? new CorrelatedNoise(init.modelSpec.actionSize, config.noiseCorrelation, rng) : null;
   const env = await makeWorkerEnv(init);
   const sim = (env.unwrapped as unknown as { sim?: MujocoSim }).sim;
   const buffer = new RolloutBuffer(config.nSteps, env.observationSpace.size, env.actionSpace.size);
@@ -71,7 +74,7 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
     while (Atomics.load(counters, Counter.Stop) === 0 && Atomics.load(counters, Counter.GlobalSteps) < config.totalSteps) {
       model.setParams(adam.params);
       const steps = collectRollout({
-        env, model, rng, cursor, buffer,
+        env, model, rng, noise, cursor, buffer,
         rewardScale: config.rewardScale,
         rewardNormalizer,
         onEpisode: (episode) => {

@@ -18,6 +18,7 @@ export * from './shared_adam.js';
 export * from './config.js';
 export * from './shared_memory.js';
 export * from './rollout.js';
+export * from './noise.js';
 export * from './worker.js';
 export * from './checkpoint.js';
 export * from './trainer.js';

@@ -9,6 +9,7 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(reference.maxGradNorm, 0.5);
   assert.equal(reference.normalizeReward, false);
   assert.equal(reference.lrSchedule, 'constant');
+  assert.equal(reference.noiseCorrelation, 0);
   assert.equal(c.lr, 7e-4);
   assert.equal(c.gamma, 0.99);
   assert.equal(c.gaeLambda, 0.95);
@@ -17,6 +18,7 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(c.nSteps, 20);
   assert.equal(c.maxGradNorm, Infinity);
   assert.equal(c.normalizeReward, true);
+  assert.equal(c.noiseCorrelation, 0.7);
   assert.deepEqual(c.hiddenSizes, [128, 128]);
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));

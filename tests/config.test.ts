@@ -18,7 +18,7 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(c.nSteps, 20);
   assert.equal(c.maxGradNorm, Infinity);
   assert.equal(c.normalizeReward, true);
-  assert.equal(c.noiseCorrelation, 0.7);
+  assert.equal(c.noiseCorrelation, 0);
   assert.deepEqual(c.hiddenSizes, [128, 128]);
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));

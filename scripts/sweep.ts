@@ -1,6 +1,8 @@
 /**
  * Several training runs of one setting, one after the other, each evaluated the way README's
- * Results are: 10 deterministic episodes of the run's `best` checkpoint. Prints one line per run
+ * Results are: 10 deterministic episodes of the run's `best` checkpoint (evaluation seed 100, as
+ * every tuning row in README; `npx a3c eval` defaults to seed 0, which changes only the initial
+ * states' noise). Prints one line per run
  * and a summary (median, how many runs pass a threshold), and appends every run to a JSONL file
  * so that sweeps interrupted or made on different days can be pooled.
  *
@@ -90,6 +92,7 @@ for (const seed of seeds) {
 }
 mkdirSync(outDir, { recursive: true });
 
+const EVAL_SEED = 100;
 const results: number[] = [];
 console.log(`sweep ${name}: ${seeds.length} run(s) of ${JSON.stringify(settings)}, ${base.totalSteps} steps, ${base.numWorkers} workers`);
 for (const seed of seeds) {
@@ -102,8 +105,9 @@ for (const seed of seeds) {
     },
   });
   const { policy, env } = await loadPolicy(join(runDir, 'best'));
-  const evaluation = evaluate(policy, env, { episodes: 10, deterministic: true, seed: 100 });
+  const evaluation = evaluate(policy, env, { episodes: 10, deterministic: true, seed: EVAL_SEED });
   env.close();
+  policy.model.dispose();
   results.push(evaluation.mean);
   const record = {
     name, seed, settings, totalSteps: base.totalSteps, numWorkers: base.numWorkers,

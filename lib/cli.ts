@@ -46,6 +46,8 @@ train options:
   --no-normalize-observation  --no-normalize-reward  --normalize-advantage
   --eval-interval-steps N  periodic deterministic evaluation that picks best.ckpt (0 disables; default ${DEFAULT_CONFIG.evalIntervalSteps})
   --eval-episodes N        episodes per periodic evaluation (default ${DEFAULT_CONFIG.evalEpisodes})
+  --eval-confirm-episodes N  more episodes for an evaluation that beats the best so far (default ${DEFAULT_CONFIG.evalConfirmEpisodes})
+  --envs-per-worker N      actor-learners (envs) per worker thread, taking turns (default ${DEFAULT_CONFIG.envsPerWorker})
   --preload MODULE         import a module first (e.g. one that registers a custom env)
   --json                 print the final summary as JSON
 
@@ -113,6 +115,8 @@ const TRAIN_OPTIONS = {
   'no-normalize-reward': { type: 'boolean' },
   'eval-interval-steps': { type: 'string' },
   'eval-episodes': { type: 'string' },
+  'eval-confirm-episodes': { type: 'string' },
+  'envs-per-worker': { type: 'string' },
   preload: { type: 'string', multiple: true },
   json: { type: 'boolean' },
 } as const;
@@ -153,6 +157,8 @@ async function trainCommand(args: string[]): Promise<number> {
     normalizeReward: values['no-normalize-reward'] ? false : undefined,
     evalIntervalSteps: numberOption('eval-interval-steps', values['eval-interval-steps']),
     evalEpisodes: numberOption('eval-episodes', values['eval-episodes']),
+    evalConfirmEpisodes: numberOption('eval-confirm-episodes', values['eval-confirm-episodes']),
+    envsPerWorker: numberOption('envs-per-worker', values['envs-per-worker']),
   };
   for (const key of Object.keys(overrides) as (keyof A3CConfig)[]) if (overrides[key] === undefined) delete overrides[key];
   if (values.resume && !values['run-dir']) throw new UsageError('--resume needs --run-dir, the folder of the run to continue');
@@ -233,7 +239,7 @@ async function trainWithProgress(overrides: Partial<A3CConfig>, options: { runDi
 function bestText(result: { bestMeanReturn: number | null; bestCriterion: 'evaluation' | 'training'; config: A3CConfig }): string {
   if (result.bestMeanReturn === null) return 'no best model yet';
   return result.bestCriterion === 'evaluation'
-    ? `best deterministic evaluation ${result.bestMeanReturn.toFixed(1)} (mean of ${result.config.evalEpisodes} episodes)`
+    ? `best deterministic evaluation ${result.bestMeanReturn.toFixed(1)} (mean of ${result.config.evalEpisodes}${result.config.evalConfirmEpisodes > 0 ? ` + ${result.config.evalConfirmEpisodes}` : ''} episodes)`
     : `best mean training return ${result.bestMeanReturn.toFixed(1)} over ${result.config.bestWindow} episodes`;
 }
 

@@ -21,8 +21,13 @@ export interface A3CConfig {
   envId: string;
   /** Total environment steps over all workers; training stops when the shared counter reaches it. */
   totalSteps: number;
-  /** Number of worker threads, each with its own env and local model (>= 1). */
+  /** Number of worker threads, each with its own local model (>= 1). */
   numWorkers: number;
+  /**
+   * Actor-learners per worker thread (>= 1): each has its own env and episode, and they take turns
+   * (one rollout and one update each). numWorkers x envsPerWorker is A3C's number of parallel actors.
+   */
+  envsPerWorker: number;
   /** Seed of the run: parameter initialisation, every worker's env and action noise. */
   seed: number;
   /** Rollout length: environment steps per update (the paper's t_max), >= 1. */
@@ -79,6 +84,12 @@ export interface A3CConfig {
   evalIntervalSteps: number;
   /** Episodes of each evaluation during training (fixed seeds, so evaluations compare). */
   evalEpisodes: number;
+  /**
+   * Further episodes (other fixed seeds) run when an evaluation beats the best so far; `best` is
+   * chosen by the mean over all of them, so one lucky handful of episodes cannot pick a policy
+   * that falls over in others. 0 disables the confirmation.
+   */
+  evalConfirmEpisodes: number;
   /** Seconds between `last` checkpoints written during training (the final one is always written). */
   checkpointIntervalSeconds: number;
   /** Episode step limit (TimeLimit); 0 keeps the task's default. */
@@ -90,6 +101,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   envId: 'HalfCheetah-v5',
   totalSteps: 1_000_000,
   numWorkers: availableParallelism(),
+  envsPerWorker: 1,
   seed: 1,
   nSteps: 20,
   gamma: 0.99,
@@ -114,6 +126,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   bestWindow: 10,
   evalIntervalSteps: 50_000,
   evalEpisodes: 5,
+  evalConfirmEpisodes: 10,
   checkpointIntervalSeconds: 60,
   maxEpisodeSteps: 0,
 });
@@ -154,6 +167,7 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   if (!ids.includes(c.envId)) problems.push(`envId "${c.envId}" is not a registered environment; known: ${ids.join(', ')}`);
   integer('totalSteps', c.totalSteps, 1);
   integer('numWorkers', c.numWorkers, 1);
+  integer('envsPerWorker', c.envsPerWorker, 1);
   integer('seed', c.seed, 0);
   integer('nSteps', c.nSteps, 1);
   inRange('gamma', c.gamma, 0, 1);
@@ -184,6 +198,7 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   integer('bestWindow', c.bestWindow, 1);
   integer('evalIntervalSteps', c.evalIntervalSteps, 0);
   integer('evalEpisodes', c.evalEpisodes, 1);
+  integer('evalConfirmEpisodes', c.evalConfirmEpisodes, 0);
   positive('checkpointIntervalSeconds', c.checkpointIntervalSeconds);
   integer('maxEpisodeSteps', c.maxEpisodeSteps, 0);
 
@@ -227,5 +242,7 @@ export function configFromJSON(saved: Record<string, unknown>): A3CConfig {
   for (const key of ['maxGradNorm', 'obsClip']) if (copy[key] === null) copy[key] = Infinity;
   // Runs saved before noiseCorrelation existed used independent noise, whatever today's default.
   if (!('noiseCorrelation' in copy)) copy.noiseCorrelation = 0;
+  if (!('envsPerWorker' in copy)) copy.envsPerWorker = 1;
+  if (!('evalConfirmEpisodes' in copy)) copy.evalConfirmEpisodes = 0;
   return copy as unknown as A3CConfig;
 }

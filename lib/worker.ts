@@ -49,12 +49,34 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
   const adam = SharedAdam.attach(init.adamBuffers, { lr: config.lr, betas: config.adamBetas, eps: config.adamEps });
   const model = new ActorCritic(init.modelSpec, { params: adam.params });
   const rng = Rng.fromState(init.rng);
-  // Independent noise (rho 0) keeps the plain rng.normal() path, exactly as without this option.
-  const noise = config.noiseCorrelation > 0 ? new CorrelatedNoise(init.modelSpec.actionSize, config.noiseCorrelation, rng) : null;
-  const env = await makeWorkerEnv(init);
-  const sim = (env.unwrapped as unknown as { sim?: MujocoSim }).sim;
-  const buffer = new RolloutBuffer(config.nSteps, env.observationSpace.size, env.actionSpace.size);
-  const cursor = new EpisodeCursor(env.reset({ seed: init.envSeed }).observation);
+  const rewardStats = config.normalizeReward && init.rewardStats
+    ? new RunningMeanStd(1, { storage: new Float64Array(init.rewardStats) })
+    : null;
+  // `envsPerWorker` actor-learners share this thread. Each has its own env, episode, noise and
+  // discounted return (for reward normalisation); they take turns, one rollout and one update
+  // each, so the global model is updated from numWorkers x envsPerWorker decorrelated
+  // trajectories, as A3C's many threads would, on as many threads as there are cores.
+  const actors: ActorLearner[] = [];
+  const closeAll = () => actors.forEach((actor) => actor.env.close());
+  try {
+    for (let k = 0; k < config.envsPerWorker; k++) {
+      const env = await makeWorkerEnv(init);
+      actors.push({
+        env,
+        sim: (env.unwrapped as unknown as { sim?: MujocoSim }).sim,
+        // Independent noise (rho 0) keeps the plain rng.normal() path, exactly as without this option.
+        noise: config.noiseCorrelation > 0 ? new CorrelatedNoise(init.modelSpec.actionSize, config.noiseCorrelation, rng) : null,
+        rewardNormalizer: rewardStats ? new RewardNormalizer(rewardStats, config.gamma) : null,
+        // Distinct reset seeds for every env of every worker: env k of worker w starts at envSeed + k * numWorkers.
+        cursor: new EpisodeCursor(env.reset({ seed: init.envSeed + k * config.numWorkers }).observation),
+      });
+    }
+  } catch (error) {
+    closeAll();
+    model.dispose();
+    throw error;
+  }
+  const buffer = new RolloutBuffer(config.nSteps, init.modelSpec.observationSize, init.modelSpec.actionSize);
   const batch = {
     observations: buffer.observations,
     rawActions: buffer.rawActions,
@@ -62,16 +84,16 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
     advantages: new Float32Array(config.nSteps),
     length: 0,
   };
-  const rewardNormalizer = config.normalizeReward && init.rewardStats
-    ? new RewardNormalizer(new RunningMeanStd(1, { storage: new Float64Array(init.rewardStats) }), config.gamma)
-    : null;
   const report = new UpdateReport();
   let lastReport = performance.now();
+  let turn = 0;
   post({ type: 'ready', workerId });
 
   try {
     // Atomics.load: see the trainer's stop request and the other workers' steps as soon as written.
     while (Atomics.load(counters, Counter.Stop) === 0 && Atomics.load(counters, Counter.GlobalSteps) < config.totalSteps) {
+      const { env, sim, noise, cursor, rewardNormalizer } = actors[turn];
+      turn = (turn + 1) % actors.length;
       model.setParams(adam.params);
       const steps = collectRollout({
         env, model, rng, noise, cursor, buffer,
@@ -131,8 +153,17 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
     post({ type: 'stopped', workerId, rng: rng.getState() });
   } finally {
     model.dispose();
-    env.close();
+    closeAll();
   }
+}
+
+/** One actor-learner of a worker thread: its env and where it is in its episode. */
+interface ActorLearner {
+  env: Env;
+  sim: MujocoSim | undefined;
+  noise: CorrelatedNoise | null;
+  rewardNormalizer: RewardNormalizer | null;
+  cursor: EpisodeCursor;
 }
 
 /** Running means of the loss terms between two reports. */

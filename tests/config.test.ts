@@ -30,6 +30,8 @@ test('invalid values are rejected with what is allowed', () => {
   const cases: [Record<string, unknown>, RegExp][] = [
     [{ numWorkers: 0 }, /numWorkers must be an integer >= 1, got 0/],
     [{ numWorkers: 1.5 }, /numWorkers must be an integer >= 1/],
+    [{ envsPerWorker: 0 }, /envsPerWorker must be an integer >= 1, got 0/],
+    [{ evalConfirmEpisodes: -1 }, /evalConfirmEpisodes must be an integer >= 0, got -1/],
     [{ lr: 0 }, /lr must be a number > 0, got 0/],
     [{ lr: -1 }, /lr must be a number > 0/],
     [{ gamma: 1.5 }, /gamma must be in \[0, 1\]/],

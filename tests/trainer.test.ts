@@ -108,3 +108,45 @@ test('invalid configuration is rejected before anything starts', async () => {
   await assert.rejects(train({ numWorkers: 0 }, { runDir: join(dir, 'new') }), /numWorkers must be an integer >= 1/);
   assert.ok(!existsSync(join(dir, 'new')), 'no run folder created');
 });
+
+test('envsPerWorker: the actor-learners of one thread take turns, each with its own episode', async () => {
+  // HalfCheetah episodes are always 1000 steps. One worker with one env finishes them at global
+  // steps 1000, 2000 and 3000; with three envs taking 20-step turns, each env has taken about a
+  // third of the steps, so all three first episodes end together, near global step 3000.
+  const finished = async (envsPerWorker: number) => {
+    const dir = runDir();
+    await train({ envId: 'HalfCheetah-v5', numWorkers: 1, envsPerWorker, totalSteps: 3000, seed: 4, evalIntervalSteps: 0 }, { runDir: dir });
+    return readJsonl(join(dir, 'episodes.jsonl')).map((e) => e.global_step);
+  };
+  assert.deepEqual(await finished(1), [1000, 2000, 3000]);
+  const interleaved = await finished(3);
+  assert.equal(interleaved.length, 3);
+  for (const step of interleaved) assert.ok(step > 2900 && step <= 3000, `episode ended at global step ${step}`);
+});
+
+test('an evaluation that beats the best is confirmed on more episodes before it becomes best', async () => {
+  const dir = runDir();
+  const events: TrainerEvent[] = [];
+  await train(
+    { envId: 'InvertedPendulum-v5', numWorkers: 1, totalSteps: 8000, seed: 5, evalIntervalSteps: 500, evalEpisodes: 2, evalConfirmEpisodes: 3 },
+    // Evaluations run from the progress ticker: tick often enough to see most of them.
+    { runDir: dir, onEvent: (e) => events.push(e), progressIntervalSeconds: 0.005 },
+  );
+  const evaluations = events.filter((e): e is Extract<TrainerEvent, { type: 'evaluation' }> => e.type === 'evaluation');
+  assert.ok(evaluations.length >= 5, `${evaluations.length} evaluations`);
+  let best: number | null = null;
+  for (const e of evaluations) {
+    const screen = e.returns.slice(0, 2).reduce((a, b) => a + b, 0) / 2;
+    // Confirmed (5 episodes) exactly when the 2-episode screen beat the best so far.
+    assert.equal(e.returns.length, best === null || screen > best ? 5 : 2, `evaluation at ${e.globalStep}`);
+    assert.ok(Math.abs(e.meanReturn - e.returns.reduce((a, b) => a + b, 0) / e.returns.length) < 1e-9);
+    if (e.best) {
+      assert.equal(e.returns.length, 5, 'only a confirmed evaluation becomes best');
+      assert.ok(best === null || e.meanReturn > best);
+      best = e.meanReturn;
+    }
+  }
+  assert.equal(loadCheckpoint(join(dir, 'best')).bestMeanReturn, best);
+  const logged = readJsonl(join(dir, 'evaluations.jsonl'));
+  assert.deepEqual(logged.map((l) => l['eval/episodes']), evaluations.map((e) => e.returns.length));
+});

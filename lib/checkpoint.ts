@@ -29,6 +29,8 @@ export interface CheckpointCounters {
   episodes: number;
   updates: number;
   skippedUpdates: number;
+  /** Level of the adaptive learning rate (`targetKl`); absent in checkpoints made before it existed. */
+  lrLevel?: number;
 }
 
 export interface Checkpoint {

@@ -40,6 +40,12 @@ export interface A3CConfig {
   lr: number;
   /** 'constant', or 'linear' decay to 0 at `totalSteps` (keeps late updates from undoing learning). */
   lrSchedule: 'constant' | 'linear';
+  /**
+   * Target KL divergence between the policy before and after one update (> 0 enables, 0 disables):
+   * the learning rate is multiplied by 1.5 up or down to keep the measured KL within
+   * [target / 2, 2 target], on top of `lrSchedule` (lib/worker.ts, `adaptLearningRate`).
+   */
+  targetKl: number;
   /** Adam's beta1 and beta2, each in [0, 1). */
   adamBetas: [number, number];
   /** Adam's epsilon (> 0). */
@@ -108,6 +114,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   gaeLambda: 0.95,
   lr: 7e-4,
   lrSchedule: 'linear',
+  targetKl: 0,
   adamBetas: [0.9, 0.999] as [number, number],
   adamEps: 1e-8,
   entropyCoef: 0.001,
@@ -173,6 +180,7 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   inRange('gamma', c.gamma, 0, 1);
   inRange('gaeLambda', c.gaeLambda, 0, 1);
   positive('lr', c.lr);
+  nonNegative('targetKl', c.targetKl);
   if (c.lrSchedule !== 'constant' && c.lrSchedule !== 'linear') problems.push(`lrSchedule must be "constant" or "linear", got ${JSON.stringify(c.lrSchedule)}`);
   if (!Array.isArray(c.adamBetas) || c.adamBetas.length !== 2 || !c.adamBetas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
     problems.push(`adamBetas must be two numbers in [0, 1), got ${JSON.stringify(c.adamBetas)}`);
@@ -222,15 +230,23 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   }
 }
 
+/** Step of the adaptive learning rate (`targetKl`): the rate is lr x LR_FACTOR^level. */
+export const LR_FACTOR = 1.5;
+/** Bounds of the adaptive level: the multiplier stays within [1.5^-12, 1.5^4], about [0.008, 5]. */
+export const LR_LEVEL_MIN = -12;
+export const LR_LEVEL_MAX = 4;
+
 /**
- * The learning rate at `globalStep` under the configured schedule. The linear schedule decays
+ * The learning rate at `globalStep` under the configured schedule, times LR_FACTOR^adaptiveLevel
+ * (the adaptive level of `targetKl`; 0 without it). The linear schedule decays
  * towards 0 but stays positive (lr / totalSteps at the last step), since the last rollouts of
  * the workers may end past totalSteps and Adam needs lr > 0.
  */
-export function learningRateAt(config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'totalSteps'>, globalStep: number): number {
-  if (config.lrSchedule === 'constant') return config.lr;
+export function learningRateAt(config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'totalSteps'>, globalStep: number, adaptiveLevel = 0): number {
+  const adaptive = LR_FACTOR ** adaptiveLevel;
+  if (config.lrSchedule === 'constant') return config.lr * adaptive;
   const step = Math.min(Math.max(globalStep, 0), config.totalSteps - 1);
-  return config.lr * (1 - step / config.totalSteps);
+  return config.lr * adaptive * (1 - step / config.totalSteps);
 }
 
 /**
@@ -244,5 +260,6 @@ export function configFromJSON(saved: Record<string, unknown>): A3CConfig {
   if (!('noiseCorrelation' in copy)) copy.noiseCorrelation = 0;
   if (!('envsPerWorker' in copy)) copy.envsPerWorker = 1;
   if (!('evalConfirmEpisodes' in copy)) copy.evalConfirmEpisodes = 0;
+  if (!('targetKl' in copy)) copy.targetKl = 0;
   return copy as unknown as A3CConfig;
 }

@@ -66,6 +66,23 @@ export function tanhLogDetJacobian(u: ArrayLike<number>): number {
   return checkResult('tanhLogDetJacobian', sum);
 }
 
+/**
+ * KL(old || new) of two diagonal Gaussians, summed over the dimensions:
+ *   sum_i [ logStdNew_i - logStdOld_i + (sigmaOld_i^2 + (muOld_i - muNew_i)^2) / (2 sigmaNew_i^2) - 1/2 ]
+ * tanh and the affine scale are invertible maps, and KL is unchanged by an invertible map applied
+ * to both distributions, so this is also the KL of the squashed policies.
+ */
+export function diagonalGaussianKl(old: { mean: ArrayLike<number>; logStd: ArrayLike<number> }, next: { mean: ArrayLike<number>; logStd: ArrayLike<number> }): number {
+  checkSameLength('diagonalGaussianKl', { oldMean: old.mean, oldLogStd: old.logStd, newMean: next.mean, newLogStd: next.logStd });
+  let kl = 0;
+  for (let i = 0; i < old.mean.length; i++) {
+    const varianceRatio = Math.exp(2 * (old.logStd[i] - next.logStd[i]));
+    const shift = (old.mean[i] - next.mean[i]) * Math.exp(-next.logStd[i]);
+    kl += next.logStd[i] - old.logStd[i] + 0.5 * (varianceRatio + shift * shift) - 0.5;
+  }
+  return checkResult('diagonalGaussianKl', kl);
+}
+
 export interface ActionBounds {
   low: ArrayLike<number>;
   high: ArrayLike<number>;

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertBackendReady } from './backend.js';
-import { HALF_LOG_2PI, logOneMinusTanhSquared } from './distributions.js';
+import { HALF_LOG_2PI, diagonalGaussianKl, logOneMinusTanhSquared } from './distributions.js';
 import { a3cLoss } from './losses.js';
 import type { A3CLossOutput } from './losses.js';
 import type { Rng } from './rng.js';
@@ -371,16 +371,18 @@ export class ActorCritic {
    * If the forward pass overflows (diverged parameters), the loss terms and every gradient are
    * NaN rather than an exception, so that the caller can skip the update (see `allFinite`).
    */
-  computeGradients(batch: RolloutBatch, coefficients: LossCoefficients): { gradients: Float32Array; info: LossInfo } {
+  computeGradients(batch: RolloutBatch, coefficients: LossCoefficients): { gradients: Float32Array; info: LossInfo; means: Float32Array } {
     const { n, valueCoef, entropyCoef } = this.checkBatch('computeGradients', batch, coefficients);
     const { actionSize } = this.spec;
     const logStd = this.params.subarray(this.arch.logStd, this.arch.logStd + actionSize);
     const gradients = new Float32Array(this.numParams);
+    let means = new Float32Array(n * actionSize);
     let loss: A3CLossOutput | undefined;
     tf.tidy(() => {
       const p = this.uploadParams();
       const net = this.forwardGraph(p, this.uploadObservations(batch.observations, n));
-      const mean = net.mean.dataSync();
+      const mean = net.mean.dataSync() as Float32Array;
+      means = mean;
       const value = net.value.dataSync();
       if (!allFinite(mean) || !allFinite(value)) return;
       loss = a3cLoss({
@@ -424,11 +426,35 @@ export class ActorCritic {
     const std = meanExp(logStd);
     if (loss === undefined) {
       gradients.fill(Number.NaN);
-      return { gradients, info: { totalLoss: Number.NaN, policyLoss: Number.NaN, valueLoss: Number.NaN, entropy: Number.NaN, std } };
+      return { gradients, info: { totalLoss: Number.NaN, policyLoss: Number.NaN, valueLoss: Number.NaN, entropy: Number.NaN, std }, means };
     }
     const { totalLoss, policyLoss, valueLoss, entropy, dLogStd } = loss;
     gradients.set(dLogStd, this.arch.logStd);
-    return { gradients, info: { totalLoss, policyLoss, valueLoss, entropy, std } };
+    return { gradients, info: { totalLoss, policyLoss, valueLoss, entropy, std }, means };
+  }
+
+  /**
+   * Mean over `length` observations of KL(old || current policy), where `oldMeans` (length x
+   * actionSize, pre-tanh, e.g. the `means` of `computeGradients`) and `oldLogStd` are an earlier
+   * policy's outputs on the same observations. Plain TypeScript (the actor only). A3C has no trust
+   * region: this measures how far the policy moves per update (see `lrSchedule: 'adaptive'`).
+   */
+  policyKl(observations: Float32Array, length: number, oldMeans: ArrayLike<number>, oldLogStd: ArrayLike<number>): number {
+    const { observationSize, actionSize } = this.spec;
+    this.checkRows('policyKl', 'observations', observations, length, observationSize);
+    if (oldMeans == null || oldMeans.length < length * actionSize) throw new Error(`policyKl: oldMeans must hold ${length} x ${actionSize} numbers, got ${oldMeans?.length}`);
+    const logStd = this.params.subarray(this.arch.logStd, this.arch.logStd + actionSize);
+    const mean = this.meanScratch;
+    const oldMean = new Float64Array(actionSize);
+    let sum = 0;
+    for (let t = 0; t < length; t++) {
+      this.loadInput('policyKl', observations.subarray(t * observationSize, (t + 1) * observationSize));
+      const features = runHidden(this.params, this.arch.actorHidden, this.input, this.actorActivations, this.nonZero);
+      dense(this.params, this.arch.meanHead, features, mean, false, this.nonZero);
+      for (let i = 0; i < actionSize; i++) oldMean[i] = oldMeans[t * actionSize + i];
+      sum += diagonalGaussianKl({ mean: oldMean, logStd: oldLogStd }, { mean, logStd });
+    }
+    return sum / length;
   }
 
   /**

@@ -25,8 +25,10 @@ export const Counter = {
   SkippedUpdates: 3,
   /** Set to 1 by the trainer to ask every worker to stop after its current rollout. */
   Stop: 4,
+  /** The adaptive learning-rate level k: the rate is multiplied by 1.5^k (lib/worker.ts, `targetKl`). */
+  LrLevel: 5,
 } as const;
-export const COUNTER_SLOTS = 5;
+export const COUNTER_SLOTS = 6;
 
 export interface SharedCounters {
   buffer: SharedArrayBuffer;
@@ -84,6 +86,8 @@ export type WorkerMessage =
       std: number;
       gradNorm: number;
       learningRate: number;
+      /** Mean KL(policy before || after) per update, over the states of each update's rollout. */
+      kl: number;
       skipped: number;
       /** Live tfjs tensors in the worker's thread (a leak shows as growth). */
       numTensors: number;

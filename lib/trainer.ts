@@ -145,6 +145,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
     Episodes: resumed.counters.episodes,
     Updates: resumed.counters.updates,
     SkippedUpdates: resumed.counters.skippedUpdates,
+    LrLevel: resumed.counters.lrLevel ?? 0,
   } : {});
   let observationStats: SharedArrayBuffer | null = null;
   let rms: RunningMeanStd | null = null;
@@ -185,6 +186,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
         episodes: Atomics.load(counters.view, Counter.Episodes),
         updates: Atomics.load(counters.view, Counter.Updates),
         skippedUpdates: Atomics.load(counters.view, Counter.SkippedUpdates),
+        lrLevel: Atomics.load(counters.view, Counter.LrLevel),
       },
       rng: rngs,
       wallSeconds: wallSeconds(),
@@ -299,7 +301,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
             appendFileSync(updatesLog, `${JSON.stringify({
               global_step: message.globalStep, worker: message.workerId, wall_seconds: round(wallSeconds(), 3),
               'losses/policy_loss': message.policyLoss, 'losses/value_loss': message.valueLoss, 'losses/entropy': message.entropy,
-              'policy/std': message.std, 'losses/grad_norm': message.gradNorm, 'charts/learning_rate': message.learningRate,
+              'policy/std': message.std, 'policy/kl': message.kl, 'losses/grad_norm': message.gradNorm, 'charts/learning_rate': message.learningRate,
               'charts/updates': message.count, 'charts/skipped_updates': message.skipped, 'debug/num_tensors': message.numTensors,
               'charts/steps_per_second': elapsed > 0 ? (message.globalStep - startSteps) / elapsed : 0,
             })}\n`);

@@ -12,7 +12,7 @@
  * `runWorker` is plain code driven by a `post` callback, so it can run in a worker thread
  * (lib/worker_thread.ts) or, for tests and notebooks, on the main thread.
  */
-import { learningRateAt } from './config.js';
+import { learningRateAt, LR_LEVEL_MAX, LR_LEVEL_MIN } from './config.js';
 import { initBackend, liveTensorCount } from './backend.js';
 import { ActorCritic } from './models.js';
 import { gae } from './returns.js';
@@ -87,6 +87,10 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
   const report = new UpdateReport();
   let lastReport = performance.now();
   let turn = 0;
+  // The policy of the last update's rollout (its means on the rollout's states, its logStd), kept
+  // to measure KL(policy then || policy after the update and the other workers' updates since).
+  const logStd = model.layout.find((entry) => entry.name === 'actor.logStd')!;
+  const previous = { length: 0, means: new Float32Array(0), logStd: new Float32Array(logStd.size) };
   post({ type: 'ready', workerId });
 
   try {
@@ -95,6 +99,13 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
       const { env, sim, noise, cursor, rewardNormalizer } = actors[turn];
       turn = (turn + 1) % actors.length;
       model.setParams(adam.params);
+      if (previous.length > 0) {
+        // `batch.observations` still holds the previous rollout: the next one has not started.
+        const kl = model.policyKl(batch.observations, previous.length, previous.means, previous.logStd);
+        report.addKl(kl);
+        if (config.targetKl > 0) adaptLearningRate(counters, kl, config.targetKl);
+        previous.length = 0;
+      }
       const steps = collectRollout({
         env, model, rng, noise, cursor, buffer,
         rewardScale: config.rewardScale,
@@ -128,7 +139,7 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
       batch.advantages.set(target.advantages);
       if (config.normalizeAdvantage && steps > 1) normalizeInPlace(batch.advantages.subarray(0, steps));
 
-      const lr = learningRateAt(config, globalStep);
+      const lr = learningRateAt(config, globalStep, Atomics.load(counters, Counter.LrLevel));
       // A non-finite return, loss or gradient (e.g. exploding rewards) would poison the shared
       // parameters of every worker: skip that update and count it instead.
       const targetsFinite = allFinite(batch.returns.subarray(0, steps)) && allFinite(batch.advantages.subarray(0, steps));
@@ -141,6 +152,9 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
         adam.step(result.gradients, { lr });
         Atomics.add(counters, Counter.Updates, 1);
         report.add(result.info, gradNorm, lr);
+        previous.length = steps;
+        previous.means = result.means;
+        previous.logStd.set(model.params.subarray(logStd.offset, logStd.offset + logStd.size));
       }
 
       const now = performance.now();
@@ -166,11 +180,33 @@ interface ActorLearner {
   cursor: EpisodeCursor;
 }
 
+/**
+ * The adaptive step size (`targetKl` > 0; the rule of rl_games' adaptive schedule, after PPO's
+ * adaptive KL penalty, Schulman et al. 2017): after each update, if the policy moved by more than
+ * twice the target KL the learning rate shrinks by LR_FACTOR, if by less than half of it the rate
+ * grows by LR_FACTOR. The level k (lr multiplier LR_FACTOR^k, see `learningRateAt`) is one shared
+ * counter, so every worker steps with the same rate.
+ */
+export function adaptLearningRate(counters: Int32Array, kl: number, targetKl: number): void {
+  const level = Atomics.load(counters, Counter.LrLevel);
+  const next = kl > 2 * targetKl ? Math.max(LR_LEVEL_MIN, level - 1) : kl < targetKl / 2 ? Math.min(LR_LEVEL_MAX, level + 1) : level;
+  // Atomics.compareExchange: moves the level one notch from what this worker measured against;
+  // if another worker moved it meanwhile, this measurement is dropped rather than applied twice.
+  if (next !== level) Atomics.compareExchange(counters, Counter.LrLevel, level, next);
+}
+
 /** Running means of the loss terms between two reports. */
 class UpdateReport {
   count = 0;
   skipped = 0;
+  private klCount = 0;
+  private klSum = 0;
   private sums = { policyLoss: 0, valueLoss: 0, entropy: 0, std: 0, gradNorm: 0, learningRate: 0 };
+
+  addKl(kl: number): void {
+    this.klCount += 1;
+    this.klSum += kl;
+  }
 
   add(info: { policyLoss: number; valueLoss: number; entropy: number; std: number }, gradNorm: number, learningRate: number): void {
     this.count += 1;
@@ -188,10 +224,13 @@ class UpdateReport {
       type: 'updates', workerId, globalStep, count: this.count, skipped: this.skipped,
       policyLoss: this.sums.policyLoss / n, valueLoss: this.sums.valueLoss / n, entropy: this.sums.entropy / n,
       std: this.sums.std / n, gradNorm: this.sums.gradNorm / n, learningRate: this.sums.learningRate / n,
+      kl: this.klCount > 0 ? this.klSum / this.klCount : 0,
       numTensors: liveTensorCount(),
     };
     this.count = 0;
     this.skipped = 0;
+    this.klCount = 0;
+    this.klSum = 0;
     for (const key of Object.keys(this.sums) as (keyof typeof this.sums)[]) this.sums[key] = 0;
     return message;
   }

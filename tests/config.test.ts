@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig, DEFAULT_CONFIG, REFERENCE_CONFIG, ConfigError, learningRateAt, configFromJSON } from '../lib/config.js';
+import { resolveConfig, DEFAULT_CONFIG, REFERENCE_CONFIG, ConfigError, learningRateAt, configFromJSON, LR_LEVEL_MAX, LR_LEVEL_MIN } from '../lib/config.js';
+import { adaptLearningRate } from '../lib/worker.js';
+import { Counter, createCounters } from '../lib/shared_memory.js';
 
 test('defaults are the reference run with the measured changes, and are frozen', () => {
   const c = resolveConfig();
@@ -69,4 +71,26 @@ test('Infinity survives a JSON round trip of the config', () => {
   const back = resolveConfig(configFromJSON(JSON.parse(JSON.stringify(c))));
   assert.equal(back.maxGradNorm, Infinity);
   assert.equal(back.obsClip, Infinity);
+});
+
+test('adaptive learning rate: the shared level moves one notch per measured KL, within its bounds', () => {
+  // lr x 1.5^level on top of the schedule: level 2 at step 250 of 1000, linear: 1e-3 * 2.25 * 0.75.
+  const c = resolveConfig({ lr: 1e-3, totalSteps: 1000, lrSchedule: 'linear' });
+  assert.ok(Math.abs(learningRateAt(c, 250, 2) - 1e-3 * 2.25 * 0.75) < 1e-15);
+  assert.ok(Math.abs(learningRateAt({ ...c, lrSchedule: 'constant' }, 250, -1) - 1e-3 / 1.5) < 1e-15);
+
+  const counters = createCounters().view;
+  const level = () => counters[Counter.LrLevel];
+  adaptLearningRate(counters, 0.05, 0.01); // above 2 x target: slower
+  assert.equal(level(), -1);
+  adaptLearningRate(counters, 0.015, 0.01); // inside [target / 2, 2 target]: unchanged
+  assert.equal(level(), -1);
+  adaptLearningRate(counters, 0.001, 0.01); // below target / 2: faster
+  adaptLearningRate(counters, 0.001, 0.01);
+  assert.equal(level(), 1);
+  for (let k = 0; k < 50; k++) adaptLearningRate(counters, 0.001, 0.01);
+  assert.equal(level(), LR_LEVEL_MAX);
+  for (let k = 0; k < 50; k++) adaptLearningRate(counters, 1, 0.01);
+  assert.equal(level(), LR_LEVEL_MIN);
+  assert.throws(() => resolveConfig({ targetKl: -0.01 }), /targetKl must be a number >= 0, got -0.01/);
 });

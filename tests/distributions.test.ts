@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   HALF_LOG_2PI,
+  diagonalGaussianKl,
   gaussianEntropy,
   gaussianLogProb,
   logOneMinusTanhSquared,
@@ -102,4 +103,31 @@ test('distribution helpers reject bad input with a clear message', () => {
   assert.throws(() => scaleAction({ squashed: [0], low: [1], high: [1] }), /low < high/);
   assert.throws(() => scaleLogDetJacobian({ low: [-Infinity], high: [1] }), /must be finite with low < high/);
   assert.throws(() => squashedGaussianLogProb({ u: [0, 0], mean: [0, 0], logStd: [0, 0], low: [-1], high: [1] }), /length/);
+});
+
+test('diagonalGaussianKl: hand-computed values, zero for equal Gaussians, and a Monte Carlo check', () => {
+  // N(0, 1) -> N(1, 2^2): log 2 + (1 + 1) / (2 * 4) - 1/2 = 0.693147 + 0.25 - 0.5 = 0.443147.
+  close(diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [1], logStd: [Math.log(2)] }), Math.log(2) - 0.25, 1e-12);
+  // N(1, 0.5^2) -> N(0, 1): 0 - log 0.5 + (0.25 + 1) / 2 - 1/2 = 0.693147 + 0.125 = 0.818147.
+  close(diagonalGaussianKl({ mean: [1], logStd: [Math.log(0.5)] }, { mean: [0], logStd: [0] }), Math.log(2) + 0.125, 1e-12);
+  // Dimensions add.
+  close(
+    diagonalGaussianKl({ mean: [0, 1], logStd: [0, Math.log(0.5)] }, { mean: [1, 0], logStd: [Math.log(2), 0] }),
+    Math.log(2) - 0.25 + Math.log(2) + 0.125,
+    1e-12,
+  );
+  assert.equal(diagonalGaussianKl({ mean: [0.3, -2], logStd: [-2, 0.5] }, { mean: [0.3, -2], logStd: [-2, 0.5] }), 0);
+  // E_old[log p_old(x) - log p_new(x)] by sampling, 200k draws.
+  const old = { mean: [0.2, -0.4], logStd: [-1, -0.5] };
+  const next = { mean: [0.5, -0.1], logStd: [-0.8, -0.9] };
+  let seed = 12345;
+  const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+  let sum = 0;
+  const draws = 200_000;
+  for (let k = 0; k < draws; k++) {
+    const x = old.mean.map((m, i) => m + Math.exp(old.logStd[i]) * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+    sum += gaussianLogProb({ x, ...old }) - gaussianLogProb({ x, ...next });
+  }
+  close(sum / draws, diagonalGaussianKl(old, next), 0.01, 'Monte Carlo');
+  assert.throws(() => diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [0, 1], logStd: [0, 0] }), /diagonalGaussianKl: newMean has length 2, oldMean has 1/);
 });

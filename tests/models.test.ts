@@ -6,7 +6,7 @@ import { initBackend } from '../lib/backend.js';
 import type { BackendName } from '../lib/backend.js';
 import { ActorCritic, MODEL_KINDS, defaultModelSpec, orthogonalKernel, paramLayout } from '../lib/models.js';
 import type { ModelKind, ModelSpec, RolloutBatch } from '../lib/models.js';
-import { gaussianEntropy, gaussianLogProb, squashedGaussianLogProb } from '../lib/distributions.js';
+import { diagonalGaussianKl, gaussianEntropy, gaussianLogProb, squashedGaussianLogProb } from '../lib/distributions.js';
 import { Rng } from '../lib/rng.js';
 
 // HalfCheetah-v5 sizes: 17 observations, 6 actions in [-1, 1].
@@ -351,6 +351,33 @@ test('computeGradients uses only the first `length` rows of preallocated buffers
   const b = model.computeGradients(exact, { valueCoef: 0.5, entropyCoef: 0 });
   assert.deepEqual(a.gradients, b.gradients);
   assert.deepEqual(a.info, b.info);
+});
+
+test('policyKl: mean KL from the means computeGradients saw to the current policy, state by state', async () => {
+  await initBackend('wasm');
+  const spec = smallSpec('squashed');
+  const model = randomModel(spec, 23);
+  const batch = randomBatch(spec, 7, 24);
+  const { means } = model.computeGradients(batch, { valueCoef: 0.5, entropyCoef: 0 });
+  const logStd = model.params.slice(paramLayout(spec).find((e) => e.name === 'actor.logStd')!.offset).subarray(0, spec.actionSize);
+  const oldLogStd = Float32Array.from(logStd);
+  assert.ok(Math.abs(model.policyKl(batch.observations, 7, means, oldLogStd)) < 1e-6, 'no change, no divergence');
+  // The tfjs means are the fast path's means (computeGradients saw the same policy).
+  for (let t = 0; t < 7; t++) {
+    const fast = model.forward(batch.observations.subarray(t * 5, (t + 1) * 5)).mean;
+    for (let i = 0; i < 2; i++) assert.ok(Math.abs(fast[i] - means[t * 2 + i]) < 1e-5);
+  }
+  const rng = new Rng(25);
+  model.setParams(Array.from(model.params, (p) => p + 0.05 * rng.normal()));
+  let expected = 0;
+  for (let t = 0; t < 7; t++) {
+    const now = model.forward(batch.observations.subarray(t * 5, (t + 1) * 5));
+    expected += diagonalGaussianKl({ mean: means.subarray(t * 2, t * 2 + 2), logStd: oldLogStd }, { mean: now.mean, logStd: now.logStd });
+  }
+  const kl = model.policyKl(batch.observations, 7, means, oldLogStd);
+  assert.ok(kl > 1e-4, `a perturbed policy has moved (KL ${kl})`);
+  assert.ok(Math.abs(kl - expected / 7) < 1e-9, `${kl} vs ${expected / 7}`);
+  assert.throws(() => model.policyKl(batch.observations, 7, means.subarray(0, 4), oldLogStd), /policyKl: oldMeans must hold 7 x 2 numbers, got 4/);
 });
 
 for (const backend of BACKENDS) {

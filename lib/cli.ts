@@ -43,6 +43,7 @@ train options:
   --max-grad-norm X  --lr-schedule constant|linear  --model squashed|separate|shared
   --hidden 128,128  --backend wasm|cpu|tensorflow  --reward-scale X  --init-log-std X
   --noise-correlation X  correlation of consecutive exploration noise, in [0, 1) (default ${DEFAULT_CONFIG.noiseCorrelation})
+  --target-kl X          KL per update the adaptive learning rate aims at (0 disables; default ${DEFAULT_CONFIG.targetKl})
   --no-normalize-observation  --no-normalize-reward  --normalize-advantage
   --eval-interval-steps N  periodic deterministic evaluation that picks best.ckpt (0 disables; default ${DEFAULT_CONFIG.evalIntervalSteps})
   --eval-episodes N        episodes per periodic evaluation (default ${DEFAULT_CONFIG.evalEpisodes})
@@ -110,6 +111,7 @@ const TRAIN_OPTIONS = {
   'reward-scale': { type: 'string' },
   'init-log-std': { type: 'string' },
   'noise-correlation': { type: 'string' },
+  'target-kl': { type: 'string' },
   'no-normalize-observation': { type: 'boolean' },
   'normalize-advantage': { type: 'boolean' },
   'no-normalize-reward': { type: 'boolean' },
@@ -152,6 +154,7 @@ async function trainCommand(args: string[]): Promise<number> {
     rewardScale: numberOption('reward-scale', values['reward-scale']),
     initLogStd: numberOption('init-log-std', values['init-log-std']),
     noiseCorrelation: numberOption('noise-correlation', values['noise-correlation']),
+    targetKl: numberOption('target-kl', values['target-kl']),
     normalizeObservation: values['no-normalize-observation'] ? false : undefined,
     normalizeAdvantage: values['normalize-advantage'] ? true : undefined,
     normalizeReward: values['no-normalize-reward'] ? false : undefined,

@@ -3,11 +3,10 @@
  *
  * Defaults are the reference notebook's best run (lr 7e-4, gamma 0.99, GAE lambda 0.95,
  * value coefficient 0.5, separate 2x128 actor and critic with a tanh-squashed Gaussian,
- * observation normalisation, entropy coefficient 0.001) with four measured changes, each explained
- * in README's "implementation details": reward normalisation, no gradient-norm clipping (the
- * reference clips at 0.5), 20-step rollouts (the reference uses 40) and a linearly decaying
- * learning rate. Exploration noise correlated across steps (`noiseCorrelation`) is available but
- * off: measured over 19 runs it did not change the odds (README, item 11).
+ * observation normalisation, entropy coefficient 0.001) with six measured changes, each explained
+ * in README's "implementation details": a KL-adaptive learning rate (`targetKl`) on top of a
+ * linear decay, an initial policy std of e^-2 (`initLogStd`), reward normalisation, no
+ * gradient-norm clipping (the reference clips at 0.5) and 20-step rollouts (the reference uses 40).
  * `REFERENCE_CONFIG` holds the reference's exact values. `resolveConfig` validates every field
  * before anything starts.
  */
@@ -60,7 +59,7 @@ export interface A3CConfig {
   model: ModelKind;
   /** Hidden layer sizes of each MLP (actor and critic, or the shared trunk). */
   hiddenSizes: number[];
-  /** Initial log standard deviation of the Gaussian policy. */
+  /** Initial log standard deviation of the Gaussian policy (pre-tanh for 'squashed'; -2 is sigma 0.135). */
   initLogStd: number;
   /**
    * Correlation rho of the exploration noise between consecutive steps of one env, in [0, 1):
@@ -114,7 +113,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   gaeLambda: 0.95,
   lr: 7e-4,
   lrSchedule: 'linear',
-  targetKl: 0,
+  targetKl: 0.01,
   adamBetas: [0.9, 0.999] as [number, number],
   adamEps: 1e-8,
   entropyCoef: 0.001,
@@ -122,7 +121,7 @@ export const DEFAULT_CONFIG: Readonly<A3CConfig> = Object.freeze({
   maxGradNorm: Infinity,
   model: 'squashed' as ModelKind,
   hiddenSizes: [128, 128],
-  initLogStd: 0,
+  initLogStd: -2,
   noiseCorrelation: 0,
   normalizeObservation: true,
   obsClip: 10,
@@ -144,6 +143,8 @@ export const REFERENCE_CONFIG: Readonly<Partial<A3CConfig>> = Object.freeze({
   maxGradNorm: 0.5,
   normalizeReward: false,
   lrSchedule: 'constant' as const,
+  targetKl: 0,
+  initLogStd: 0,
   noiseCorrelation: 0,
 });
 

@@ -9,9 +9,10 @@
  * the software renderer (lib/render.ts) after `frameStep` steps of the policy's mean action.
  *
  *   node --import tsx scripts/make_readme_assets.ts --run runs/<name> [--checkpoint PATH]
- *        [--out assets] [--frame-step 300] [--window 20]
+ *        [--out assets] [--frame-step 300] [--window 20] [--runs runs/a,runs/b,runs/c]
  *
- * Writes <out>/readme_learning_curve.png and <out>/readme_cheetah.png.
+ * Writes <out>/readme_learning_curve.png and <out>/readme_cheetah.png; with --runs also
+ * <out>/readme_learning_curves.png, the moving average and evaluations of several runs in one figure.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +22,7 @@ import { chromium } from 'playwright-core';
 import { loadPolicy } from '../lib/evaluate.js';
 import { createRenderer } from '../lib/render.js';
 import { savePng } from '../lib/png.js';
-import { episodeReturnTraces, figureHtml, figureLayout, plotlyScript } from '../lib/notebook.js';
+import { episodeReturnTraces, figureHtml, figureLayout, lineTrace, movingAverage, plotlyScript } from '../lib/notebook.js';
 import type { EpisodePoint, Figure } from '../lib/notebook.js';
 import { CHROMIUM_FLAGS, CHROMIUM_PATH } from './check_notebooks_browser.js';
 
@@ -29,6 +30,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export const LEARNING_CURVE_FILE = 'readme_learning_curve.png';
 export const CHEETAH_FRAME_FILE = 'readme_cheetah.png';
+export const LEARNING_CURVES_FILE = 'readme_learning_curves.png';
 
 export interface ReadmeAssetsOptions {
   /** Run folder with episodes.jsonl (and evaluations.jsonl when the run evaluated). */
@@ -42,6 +44,8 @@ export interface ReadmeAssetsOptions {
   /** Episodes in the moving average; default 20. */
   window?: number;
   chromiumPath?: string;
+  /** More run folders (seeds of one setting) for the several-runs figure. */
+  runs?: string[];
 }
 
 export interface EvaluationPoint {
@@ -92,6 +96,49 @@ export function learningCurveFigure(options: { episodes: readonly EpisodePoint[]
   return { traces, layout, config: { staticPlot: true, responsive: false } };
 }
 
+/** One run of the several-runs figure: a label (e.g. "seed 1"), its episodes and evaluations. */
+export interface RunCurve {
+  label: string;
+  episodes: readonly EpisodePoint[];
+  evaluations: readonly EvaluationPoint[];
+}
+
+const RUN_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#9467bd', '#8c564b'];
+
+/** Several runs in one figure: each run's moving average of training returns, and its evaluations as markers of the same colour. */
+export function learningCurvesFigure(options: { runs: readonly RunCurve[]; window: number; title: string }): Figure {
+  const traces = options.runs.flatMap((run, k) => {
+    const color = RUN_COLORS[k % RUN_COLORS.length];
+    const sorted = [...run.episodes].sort((a, b) => a.globalStep - b.globalStep);
+    return [
+      lineTrace(movingAverage(sorted.map((e) => e.episodeReturn), options.window), {
+        x: sorted.map((e) => e.globalStep), name: `${run.label}: training (mean of last ${options.window})`, color, width: 2,
+      }),
+      {
+        type: 'scatter' as const, mode: 'markers' as const,
+        x: run.evaluations.map((e) => e.globalStep), y: run.evaluations.map((e) => e.meanReturn),
+        name: `${run.label}: evaluation`, marker: { color, size: 6, symbol: 'circle-open' },
+      },
+    ];
+  });
+  const layout = { ...figureLayout({ title: options.title, xTitle: 'environment steps (all workers)', yTitle: 'episode return', height: 450 }), width: 900 };
+  return { traces, layout, config: { staticPlot: true, responsive: false } };
+}
+
+/** Episodes, evaluations and config of a run folder. */
+function readRun(runDir: string): { episodes: EpisodePoint[]; evaluations: EvaluationPoint[]; config: { envId?: string; numWorkers?: number; seed?: number } } {
+  const episodesFile = path.join(runDir, 'episodes.jsonl');
+  if (!existsSync(episodesFile)) throw new Error(`${episodesFile} does not exist: a run must be a training run folder (runs/<name>)`);
+  const episodes = episodesFromLog(readJsonLines(episodesFile), episodesFile);
+  if (episodes.length === 0) throw new Error(`${episodesFile} holds no episodes`);
+  const evaluationsFile = path.join(runDir, 'evaluations.jsonl');
+  const evaluations: EvaluationPoint[] = existsSync(evaluationsFile)
+    ? readJsonLines(evaluationsFile).map((row) => ({ globalStep: Number(row.global_step), meanReturn: Number(row['eval/mean_return']) }))
+    : [];
+  const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as { envId?: string; numWorkers?: number; seed?: number };
+  return { episodes, evaluations, config };
+}
+
 /** Draws a figure in headless Chromium, offline, and saves the plot area as a PNG. */
 export async function renderFigurePng(figure: Figure, file: string, chromiumPath = CHROMIUM_PATH): Promise<void> {
   if (!existsSync(chromiumPath)) {
@@ -134,8 +181,6 @@ export async function renderCheetahFrame(checkpoint: string, file: string, frame
 
 export async function makeReadmeAssets(options: ReadmeAssetsOptions): Promise<{ learningCurve: string; cheetahFrame: string }> {
   const runDir = path.resolve(options.runDir);
-  const episodesFile = path.join(runDir, 'episodes.jsonl');
-  if (!existsSync(episodesFile)) throw new Error(`${episodesFile} does not exist: --run must be a training run folder (runs/<name>)`);
   const checkpoint = path.resolve(options.checkpoint ?? path.join(runDir, 'best.ckpt'));
   if (!existsSync(checkpoint)) throw new Error(`checkpoint ${checkpoint} does not exist; pass --checkpoint`);
   const frameStep = options.frameStep ?? 300;
@@ -143,13 +188,7 @@ export async function makeReadmeAssets(options: ReadmeAssetsOptions): Promise<{ 
   if (!Number.isInteger(frameStep) || frameStep < 0) throw new Error(`--frame-step must be an integer >= 0, got ${frameStep}`);
   if (!Number.isInteger(window) || window < 1) throw new Error(`--window must be a positive integer, got ${window}`);
 
-  const episodes = episodesFromLog(readJsonLines(episodesFile), episodesFile);
-  if (episodes.length === 0) throw new Error(`${episodesFile} holds no episodes`);
-  const evaluationsFile = path.join(runDir, 'evaluations.jsonl');
-  const evaluations: EvaluationPoint[] = existsSync(evaluationsFile)
-    ? readJsonLines(evaluationsFile).map((row) => ({ globalStep: Number(row.global_step), meanReturn: Number(row['eval/mean_return']) }))
-    : [];
-  const config = JSON.parse(readFileSync(path.join(runDir, 'config.json'), 'utf8')) as { envId?: string; numWorkers?: number };
+  const { episodes, evaluations, config } = readRun(runDir);
   const title = `A3C on ${config.envId ?? 'the task'}, ${config.numWorkers ?? '?'} workers`;
 
   const outDir = path.resolve(options.outDir ?? path.join(ROOT, 'assets'));
@@ -157,6 +196,14 @@ export async function makeReadmeAssets(options: ReadmeAssetsOptions): Promise<{ 
   const cheetahFrame = path.join(outDir, CHEETAH_FRAME_FILE);
   await renderFigurePng(learningCurveFigure({ episodes, evaluations, window, title }), learningCurve, options.chromiumPath);
   await renderCheetahFrame(checkpoint, cheetahFrame, frameStep);
+  if (options.runs && options.runs.length > 0) {
+    const runs = options.runs.map((dir) => {
+      const run = readRun(path.resolve(dir));
+      return { label: `seed ${run.config.seed ?? path.basename(dir)}`, episodes: run.episodes, evaluations: run.evaluations };
+    });
+    const curvesTitle = `A3C on ${config.envId ?? 'the task'}, ${config.numWorkers ?? '?'} workers, ${runs.length} seeds`;
+    await renderFigurePng(learningCurvesFigure({ runs, window, title: curvesTitle }), path.join(outDir, LEARNING_CURVES_FILE), options.chromiumPath);
+  }
   return { learningCurve, cheetahFrame };
 }
 
@@ -169,10 +216,11 @@ async function main(argv: string[]): Promise<void> {
       out: { type: 'string' },
       'frame-step': { type: 'string' },
       window: { type: 'string' },
+      runs: { type: 'string' },
     },
   });
   if (values.run === undefined) {
-    throw new Error('usage: node --import tsx scripts/make_readme_assets.ts --run runs/<name> [--checkpoint PATH] [--out assets] [--frame-step 300] [--window 20]');
+    throw new Error('usage: node --import tsx scripts/make_readme_assets.ts --run runs/<name> [--checkpoint PATH] [--out assets] [--frame-step 300] [--window 20] [--runs runs/a,runs/b]');
   }
   const result = await makeReadmeAssets({
     runDir: values.run,
@@ -180,6 +228,7 @@ async function main(argv: string[]): Promise<void> {
     outDir: values.out,
     frameStep: values['frame-step'] === undefined ? undefined : Number(values['frame-step']),
     window: values.window === undefined ? undefined : Number(values.window),
+    runs: values.runs === undefined ? undefined : values.runs.split(',').filter((dir) => dir !== ''),
   });
   console.log(`wrote ${path.relative(process.cwd(), result.learningCurve)} and ${path.relative(process.cwd(), result.cheetahFrame)}`);
 }

@@ -12,6 +12,8 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(reference.normalizeReward, false);
   assert.equal(reference.lrSchedule, 'constant');
   assert.equal(reference.noiseCorrelation, 0);
+  assert.equal(reference.targetKl, 0);
+  assert.equal(reference.initLogStd, 0);
   assert.equal(c.lr, 7e-4);
   assert.equal(c.gamma, 0.99);
   assert.equal(c.gaeLambda, 0.95);
@@ -21,6 +23,10 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(c.maxGradNorm, Infinity);
   assert.equal(c.normalizeReward, true);
   assert.equal(c.noiseCorrelation, 0);
+  assert.equal(c.targetKl, 0.01);
+  assert.equal(c.initLogStd, -2);
+  assert.equal(c.evalConfirmEpisodes, 10);
+  assert.equal(c.envsPerWorker, 1);
   assert.deepEqual(c.hiddenSizes, [128, 128]);
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));

@@ -21,7 +21,7 @@ function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'):
     params: randomArray(),
     optimizer: { step: 42, m: randomArray(), v: randomArray().map(Math.abs) },
     observationStats: { count: 123.0001, mean: Array.from({ length: 17 }, (_, i) => i / 3), var: Array.from({ length: 17 }, (_, i) => 1 + i) },
-    counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1 },
+    counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1, lrLevel: -3 },
     rng: [new Rng(1).getState(), new Rng(2).getState()],
     wallSeconds: 12.5,
     meanReturn: -3.25,

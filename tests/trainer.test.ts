@@ -31,6 +31,8 @@ test('a short run writes its folder, and --resume continues it where it stopped'
 
   const last = loadCheckpoint(join(dir, 'last'));
   assert.equal(last.counters.globalSteps, first.globalSteps);
+  // (InvertedPendulum's updates move the policy by far less than targetKl, so the level has risen.)
+  assert.ok(Number.isInteger(last.counters.lrLevel) && last.counters.lrLevel !== 0, `adaptive learning-rate level ${last.counters.lrLevel} is saved for --resume`);
   assert.ok(last.observationStats && last.observationStats.count > 3000, 'observation statistics shared by both workers');
 
   await assert.rejects(
@@ -38,6 +40,10 @@ test('a short run writes its folder, and --resume continues it where it stopped'
     /already holds a run; resume it with --resume/,
   );
   await assert.rejects(train({ totalSteps: 5000, lr: 1 }, { runDir: dir, resume: true }), /Cannot change lr when resuming/);
+
+  // Resuming with nothing left to do restores the counters, the adaptive level among them, and saves them unchanged.
+  await train({ totalSteps: first.globalSteps }, { runDir: dir, resume: true });
+  assert.deepEqual(loadCheckpoint(join(dir, 'last')).counters, last.counters);
 
   const second = await train({ totalSteps: 5000 }, { runDir: dir, resume: true });
   assert.ok(second.globalSteps >= 5000, `resumed to ${second.globalSteps}`);

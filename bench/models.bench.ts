@@ -2,7 +2,8 @@
  * The per-step and per-update costs of the model, for the default squashed 2x128 actor-critic on
  * HalfCheetah sizes (17 observations, 6 actions): the plain-TypeScript forward used at every env
  * step, the tfjs forward at batch 1 (what it would cost per step instead), the gradient of one
- * 40-step rollout on each available backend (ours and tf.grads autodiff), and the shared Adam step.
+ * 40-step rollout on each available backend (ours and tf.grads autodiff), the KL of one 20-step
+ * rollout's policy change (the adaptive learning rate), and the shared Adam step.
  * Each figure is the median of 5 timed repeats after a warm-up.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -55,6 +56,10 @@ export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]
     length: n,
   };
   const coefficients = { valueCoef: 0.5, entropyCoef: 0.001 };
+  const oldMeans = Float32Array.from({ length: n * 6 }, () => 0.1 * rng.normal());
+  const oldLogStd = new Float32Array(6).fill(-2);
+  const klUs = 1000 * timeMs(() => model.policyKl(batch.observations, 20, oldMeans, oldLogStd), Math.round(2_000 * scale));
+  rows.push({ section: 'models', name: 'policyKl(), 20-step rollout, plain TypeScript', value: klUs, unit: 'us', notes: 'actor forward on the last rollout after the sync (the adaptive learning rate), once per update' });
   const backends: BackendName[] = ['wasm', 'cpu', 'tensorflow'];
   for (const backend of backends) {
     try {

@@ -8,6 +8,13 @@
  *     4. loss = policy + valueCoef * value - entropyCoef * entropy, and its gradients
  *     5. clip the global gradient norm to maxGradNorm             clipGradNorm
  *     6. apply them to the global parameters, lock-free           SharedAdam.step (Hogwild)
+ *     7. (after the next sync) measure how far the policy moved, KL(before || after),
+ *        and adapt the shared learning rate towards targetKl     policyKl, adaptLearningRate
+ *
+ * Step 7 is not in the paper: A3C has no trust region, and on HalfCheetah a few updates that
+ * move the policy 100 times further than usual are what make runs collapse (README, item 11).
+ * With `envsPerWorker` > 1 the thread hosts several actor-learners (own env and episode each)
+ * that take turns through the loop.
  *
  * `runWorker` is plain code driven by a `post` callback, so it can run in a worker thread
  * (lib/worker_thread.ts) or, for tests and notebooks, on the main thread.

@@ -13,7 +13,7 @@
  * the policy gradient, are those of the ordinary policy. What changes is only that the noise of
  * consecutive steps is correlated (the idea behind Ornstein-Uhlenbeck noise in DDPG and colored
  * noise in Eberhard et al. 2023, "Pink noise is all you need"). On HalfCheetah-v5 it did not
- * change how often a run learns a fast gait (19 runs, README item 11), so it is off by default.
+ * change how often a run learns a fast gait (19 runs, README item 13), so it is off by default.
  *
  * rho = 0 is the ordinary independent noise: `next()` then returns exactly the generator's
  * `normal()` stream, so a run with rho = 0 samples the same actions as before this option existed.

@@ -11,8 +11,8 @@
  *     7. (after the next sync) measure how far the policy moved, KL(before || after),
  *        and adapt the shared learning rate towards targetKl     policyKl, adaptLearningRate
  *
- * Step 7 is not in the paper: A3C has no trust region, and on HalfCheetah a few updates that
- * move the policy 100 times further than usual are what make runs collapse (README, item 11).
+ * Step 7 is not in the paper: A3C has no trust region, and on HalfCheetah updates at a fixed
+ * step size now and then move the policy a hundred times further than usual (README, item 11).
  * With `envsPerWorker` > 1 the thread hosts several actor-learners (own env and episode each)
  * that take turns through the loop.
  *

@@ -41,7 +41,8 @@ train options:
   --resume               continue the run in --run-dir from its last checkpoint
   --lr X  --n-steps N  --gamma X  --gae-lambda X  --entropy-coef X  --value-coef X
   --max-grad-norm X  --lr-schedule constant|linear  --model squashed|separate|shared
-  --hidden 128,128  --backend wasm|cpu|tensorflow  --reward-scale X  --init-log-std X
+  --hidden 128,128  --backend wasm|cpu|tensorflow  --reward-scale X
+  --init-log-std X       initial log std of the Gaussian, before tanh (default ${DEFAULT_CONFIG.initLogStd})
   --noise-correlation X  correlation of consecutive exploration noise, in [0, 1) (default ${DEFAULT_CONFIG.noiseCorrelation})
   --target-kl X          KL per update the adaptive learning rate aims at (0 disables; default ${DEFAULT_CONFIG.targetKl})
   --no-normalize-observation  --no-normalize-reward  --normalize-advantage

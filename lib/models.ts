@@ -376,7 +376,8 @@ export class ActorCritic {
     const { actionSize } = this.spec;
     const logStd = this.params.subarray(this.arch.logStd, this.arch.logStd + actionSize);
     const gradients = new Float32Array(this.numParams);
-    let means = new Float32Array(n * actionSize);
+    // The policy means on the rollout, returned for the KL of the update (policyKl).
+    let means = new Float32Array(0);
     let loss: A3CLossOutput | undefined;
     tf.tidy(() => {
       const p = this.uploadParams();
@@ -437,7 +438,7 @@ export class ActorCritic {
    * Mean over `length` observations of KL(old || current policy), where `oldMeans` (length x
    * actionSize, pre-tanh, e.g. the `means` of `computeGradients`) and `oldLogStd` are an earlier
    * policy's outputs on the same observations. Plain TypeScript (the actor only). A3C has no trust
-   * region: this measures how far the policy moves per update (see `lrSchedule: 'adaptive'`).
+   * region: this measures how far the policy moves per update (the input of `targetKl`, lib/worker.ts).
    */
   policyKl(observations: Float32Array, length: number, oldMeans: ArrayLike<number>, oldLogStd: ArrayLike<number>): number {
     const { observationSize, actionSize } = this.spec;

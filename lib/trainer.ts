@@ -24,7 +24,7 @@ import type { SharedCounters, WorkerInit, WorkerMessage } from './shared_memory.
 import { loadCheckpoint, saveCheckpoint, CHECKPOINT_EXTENSION } from './checkpoint.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { RngState } from './rng.js';
-import { evaluate, ModelPolicy } from './evaluate.js';
+import { evaluate, ModelPolicy, summarize } from './evaluate.js';
 import { NormalizeObservation } from './wrappers.js';
 import type { Env } from './core.js';
 
@@ -226,8 +226,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
         const confirm = evaluate(policy, env, { episodes: config.evalConfirmEpisodes, deterministic: true, seed: EVAL_SEED + config.evalEpisodes });
         returns = [...screen.returns, ...confirm.returns];
       }
-      const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
-      const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / returns.length);
+      const { mean, std } = summarize(returns);
       const best = bestMeanReturn === null || mean > bestMeanReturn;
       appendFileSync(evalsLog, `${JSON.stringify({ global_step: globalStep, wall_seconds: round(wallSeconds(), 3), 'eval/mean_return': mean, 'eval/std_return': std, 'eval/episodes': returns.length, 'eval/returns': returns })}\n`);
       emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, returns, best });

@@ -23,9 +23,10 @@ test('a short run writes its folder, and --resume continues it where it stopped'
   assert.equal(episodes.length, first.episodes);
   assert.ok(episodes.every((e) => Number.isFinite(e['charts/episodic_return']) && e['charts/episodic_length'] >= 1));
   assert.ok(events.some((e) => e.type === 'episode') && events.some((e) => e.type === 'stop'));
-  // No tensor leak: every worker reports the same live tensor count at every report.
+  // No tensor leak: no live tfjs tensor in any worker at any report (between updates). A run this
+  // short may end before a worker's first timed report, so there may be only the final ones.
   const tensorCounts = readJsonl(join(dir, 'updates.jsonl')).map((u) => u['debug/num_tensors']);
-  assert.ok(tensorCounts.length >= 2 && tensorCounts.every((n) => Number.isInteger(n) && n === tensorCounts[0]), `tensor counts ${tensorCounts.join(', ')}`);
+  assert.ok(tensorCounts.length >= 1 && tensorCounts.every((n) => n === 0), `tensor counts ${tensorCounts.join(', ')}`);
   const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { envId: string; seed: number };
   assert.equal(saved.envId, 'InvertedPendulum-v5');
 

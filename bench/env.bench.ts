@@ -6,11 +6,11 @@
  * - microseconds per raw `mj_step` (the physics alone; one env step is frameSkip of them).
  */
 import { performance } from 'node:perf_hooks';
-import type { Env } from '../lib/core.js';
-import type { MujocoEnv } from '../lib/mujoco_env.js';
-import { makeEnv } from '../lib/registry.js';
-import { Rng } from '../lib/rng.js';
-import { NormalizeObservation } from '../lib/wrappers.js';
+import type { Env } from '../lib/envs/env.js';
+import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import { Rng } from '../lib/common/rng.js';
+import { NormalizeObservation } from '../lib/envs/wrappers.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 const TASKS = ['HalfCheetah-v5', 'InvertedPendulum-v5'];
@@ -62,11 +62,29 @@ export default async function envBench(ctx: BenchContext): Promise<BenchRow[]> {
       ctx.log(`[env] ${id}: ${envSteps} env steps`);
       const plain = envStepsPerSecond(env, envSteps);
       const frameSkip = (env.unwrapped as MujocoEnv).frameSkip;
-      rows.push({ section: 'env', name: `${id} env steps, random actions, 1 thread`, value: plain.rate, unit: 'steps/s', notes: `${envSteps} steps, ${plain.episodes} episode ends, frameSkip ${frameSkip}` });
+      rows.push({
+        section: 'env',
+        name: `${id} env steps, random actions, 1 thread`,
+        value: plain.rate,
+        unit: 'steps/s',
+        notes: `${envSteps} steps, ${plain.episodes} episode ends, frameSkip ${frameSkip}`,
+      });
       const normalized = envStepsPerSecond(new NormalizeObservation(env), envSteps);
-      rows.push({ section: 'env', name: `${id} + NormalizeObservation env steps, 1 thread`, value: normalized.rate, unit: 'steps/s', notes: `${envSteps} steps` });
+      rows.push({
+        section: 'env',
+        name: `${id} + NormalizeObservation env steps, 1 thread`,
+        value: normalized.rate,
+        unit: 'steps/s',
+        notes: `${envSteps} steps`,
+      });
       const us = microsecondsPerMjStep(env, physicsSteps);
-      rows.push({ section: 'env', name: `${id} mj_step (raw sim.step loop)`, value: us, unit: 'us', notes: `${physicsSteps} steps; env step = ${frameSkip} x mj_step` });
+      rows.push({
+        section: 'env',
+        name: `${id} mj_step (raw sim.step loop)`,
+        value: us,
+        unit: 'us',
+        notes: `${physicsSteps} steps; env step = ${frameSkip} x mj_step`,
+      });
     } finally {
       env.close();
     }

@@ -7,12 +7,12 @@
  * Each figure is the median of 5 timed repeats after a warm-up.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend.js';
-import type { BackendName } from '../lib/backend.js';
-import { ActorCritic, defaultModelSpec } from '../lib/models.js';
-import type { RolloutBatch } from '../lib/models.js';
-import { SharedAdam, clipGradNorm } from '../lib/shared_adam.js';
-import { Rng } from '../lib/rng.js';
+import { initBackend } from '../lib/model/backend.js';
+import type { BackendName } from '../lib/model/backend.js';
+import { ActorCritic, defaultModelSpec } from '../lib/model/actor_critic.js';
+import type { RolloutBatch } from '../lib/model/actor_critic.js';
+import { SharedAdam, clipGradNorm } from '../lib/a3c/shared_adam.js';
+import { Rng } from '../lib/common/rng.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 const REPEATS = 5;
@@ -33,19 +33,42 @@ function timeMs(fn: () => void, iterations: number): number {
 export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const scale = ctx.quick ? 0.1 : 1;
-  const spec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1) });
+  const spec = defaultModelSpec({
+    observationSize: 17,
+    actionSize: 6,
+    actionLow: new Array(6).fill(-1),
+    actionHigh: new Array(6).fill(1),
+  });
   const rng = new Rng(0);
   const model = new ActorCritic(spec, { rng });
   const model2x128 = `squashed 2x128, ${model.numParams} params`;
   const observation = Float64Array.from({ length: 17 }, () => rng.normal());
 
   const actUs = 1000 * timeMs(() => model.act(observation, rng), Math.round(20_000 * scale));
-  rows.push({ section: 'models', name: 'act(), batch 1, plain TypeScript', value: actUs, unit: 'us', notes: `${model2x128}: actor + critic forward, sample, log-prob` });
+  rows.push({
+    section: 'models',
+    name: 'act(), batch 1, plain TypeScript',
+    value: actUs,
+    unit: 'us',
+    notes: `${model2x128}: actor + critic forward, sample, log-prob`,
+  });
   const valueUs = 1000 * timeMs(() => model.value(observation), Math.round(20_000 * scale));
-  rows.push({ section: 'models', name: 'value(), batch 1, plain TypeScript', value: valueUs, unit: 'us', notes: 'critic only (bootstrap value)' });
+  rows.push({
+    section: 'models',
+    name: 'value(), batch 1, plain TypeScript',
+    value: valueUs,
+    unit: 'us',
+    notes: 'critic only (bootstrap value)',
+  });
   const global = new Float32Array(model.params);
   const setUs = 1000 * timeMs(() => model.setParams(global), Math.round(5_000 * scale));
-  rows.push({ section: 'models', name: 'setParams() from the global parameters', value: setUs, unit: 'us', notes: 'once per rollout' });
+  rows.push({
+    section: 'models',
+    name: 'setParams() from the global parameters',
+    value: setUs,
+    unit: 'us',
+    notes: 'once per rollout',
+  });
 
   const n = 40;
   const batch: RolloutBatch = {
@@ -58,8 +81,15 @@ export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]
   const coefficients = { valueCoef: 0.5, entropyCoef: 0.001 };
   const oldMeans = Float32Array.from({ length: n * 6 }, () => 0.1 * rng.normal());
   const oldLogStd = new Float32Array(6).fill(-2);
-  const klUs = 1000 * timeMs(() => model.policyKl(batch.observations, 20, oldMeans, oldLogStd), Math.round(2_000 * scale));
-  rows.push({ section: 'models', name: 'policyKl(), 20-step rollout, plain TypeScript', value: klUs, unit: 'us', notes: 'actor forward on the last rollout after the sync (the adaptive learning rate), once per update' });
+  const klUs =
+    1000 * timeMs(() => model.policyKl(batch.observations, 20, oldMeans, oldLogStd), Math.round(2_000 * scale));
+  rows.push({
+    section: 'models',
+    name: 'policyKl(), 20-step rollout, plain TypeScript',
+    value: klUs,
+    unit: 'us',
+    notes: 'actor forward on the last rollout after the sync (the adaptive learning rate), once per update',
+  });
   const backends: BackendName[] = ['wasm', 'cpu', 'tensorflow'];
   for (const backend of backends) {
     try {
@@ -70,20 +100,51 @@ export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]
     }
     ctx.log(`  ${backend} ...`);
     const slow = backend === 'cpu';
-    const forwardUs = 1000 * timeMs(() => model.forwardTf(batch.observations, 1), Math.round((slow ? 500 : 2_000) * scale));
-    rows.push({ section: 'models', name: `forwardTf(), batch 1, tfjs ${backend}`, value: forwardUs, unit: 'us', notes: 'what one tfjs call per env step would cost' });
+    const forwardUs =
+      1000 * timeMs(() => model.forwardTf(batch.observations, 1), Math.round((slow ? 500 : 2_000) * scale));
+    rows.push({
+      section: 'models',
+      name: `forwardTf(), batch 1, tfjs ${backend}`,
+      value: forwardUs,
+      unit: 'us',
+      notes: 'what one tfjs call per env step would cost',
+    });
     const before = tf.memory().numTensors;
-    const gradMs = timeMs(() => model.computeGradients(batch, coefficients), Math.max(3, Math.round((slow ? 20 : 200) * scale)));
+    const gradMs = timeMs(
+      () => model.computeGradients(batch, coefficients),
+      Math.max(3, Math.round((slow ? 20 : 200) * scale)),
+    );
     const leaked = tf.memory().numTensors - before;
-    rows.push({ section: 'models', name: `computeGradients(), ${n}-step rollout, tfjs ${backend}`, value: gradMs, unit: 'ms', notes: `forward + closed-form loss head + manual backprop${leaked ? `; LEAKED ${leaked} tensors` : ''}` });
-    const autodiffMs = timeMs(() => model.computeGradientsAutodiff(batch, coefficients), Math.max(3, Math.round((slow ? 10 : 100) * scale)));
-    rows.push({ section: 'models', name: `computeGradientsAutodiff(), ${n}-step rollout, tfjs ${backend}`, value: autodiffMs, unit: 'ms', notes: `tf.grads reference: ${(autodiffMs / gradMs).toFixed(1)}x computeGradients` });
+    rows.push({
+      section: 'models',
+      name: `computeGradients(), ${n}-step rollout, tfjs ${backend}`,
+      value: gradMs,
+      unit: 'ms',
+      notes: `forward + closed-form loss head + manual backprop${leaked ? `; LEAKED ${leaked} tensors` : ''}`,
+    });
+    const autodiffMs = timeMs(
+      () => model.computeGradientsAutodiff(batch, coefficients),
+      Math.max(3, Math.round((slow ? 10 : 100) * scale)),
+    );
+    rows.push({
+      section: 'models',
+      name: `computeGradientsAutodiff(), ${n}-step rollout, tfjs ${backend}`,
+      value: autodiffMs,
+      unit: 'ms',
+      notes: `tf.grads reference: ${(autodiffMs / gradMs).toFixed(1)}x computeGradients`,
+    });
   }
 
   const adam = SharedAdam.create(model.params, { lr: 1e-7 });
   const gradients = new Float32Array(model.numParams).fill(1e-3);
   const adamUs = 1000 * timeMs(() => adam.step(gradients), Math.round(2_000 * scale));
-  rows.push({ section: 'models', name: 'SharedAdam.step()', value: adamUs, unit: 'us', notes: `${model.numParams} float32 params in shared memory` });
+  rows.push({
+    section: 'models',
+    name: 'SharedAdam.step()',
+    value: adamUs,
+    unit: 'us',
+    notes: `${model.numParams} float32 params in shared memory`,
+  });
   const clipUs = 1000 * timeMs(() => clipGradNorm(gradients, 1e9), Math.round(5_000 * scale));
   rows.push({ section: 'models', name: 'clipGradNorm()', value: clipUs, unit: 'us' });
   return rows;

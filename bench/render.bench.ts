@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../lib/core.js';
-import { makeEnv } from '../lib/registry.js';
-import { createRenderer } from '../lib/render.js';
-import { Rng } from '../lib/rng.js';
-import { recordEpisode } from '../lib/video.js';
+import type { Env } from '../lib/envs/env.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import { createRenderer } from '../lib/media/render.js';
+import { Rng } from '../lib/common/rng.js';
+import { recordEpisode } from '../lib/media/video.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 const SIZE = 480;
@@ -38,7 +38,12 @@ export default async function benchRender(ctx: BenchContext): Promise<BenchRow[]
       const rng = new Rng(1);
       const start = performance.now();
       const result = await recordEpisode({
-        env, path: join(folder, 'episode.mp4'), seed: 0, maxSteps: steps, width: SIZE, height: SIZE,
+        env,
+        path: join(folder, 'episode.mp4'),
+        seed: 0,
+        maxSteps: steps,
+        width: SIZE,
+        height: SIZE,
         policy: () => env.actionSpace.sample(rng),
       });
       const seconds = (performance.now() - start) / 1000;

@@ -30,16 +30,28 @@ if (only) {
   }
 }
 
-const context: BenchContext = { quick, log: (message) => { if (!json) process.stderr.write(`${message}\n`); } };
+const context: BenchContext = {
+  quick,
+  log: (message) => {
+    if (!json) process.stderr.write(`${message}\n`);
+  },
+};
 const rows: BenchRow[] = [];
 for (const section of sections) {
   if (only && !only.has(section)) continue;
   context.log(`[bench] ${section} ...`);
-  const module = (await import(pathToFileURL(`${dir}${section}.bench.ts`).href)) as { default: (c: BenchContext) => Promise<BenchRow[]> };
+  const module = (await import(pathToFileURL(`${dir}${section}.bench.ts`).href)) as {
+    default: (c: BenchContext) => Promise<BenchRow[]>;
+  };
   rows.push(...(await module.default(context)));
 }
 
-const machine = { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, date: new Date().toISOString() };
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  node: process.version,
+  date: new Date().toISOString(),
+};
 if (json) {
   console.log(JSON.stringify({ machine, rows }, null, 2));
 } else {
@@ -47,7 +59,8 @@ if (json) {
   const header = ['section', 'benchmark', 'value', 'unit', 'notes'];
   const table = rows.map((r) => [r.section, r.name, formatValue(r.value), r.unit, r.notes ?? '']);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ');
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of table) console.log(line(row));

@@ -5,9 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { train } from '../lib/trainer.js';
-import { makeEnv } from '../lib/registry.js';
-import { Rng } from '../lib/rng.js';
+import { train } from '../lib/training/trainer.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import { Rng } from '../lib/common/rng.js';
 import type { BenchContext, BenchRow } from './types.js';
 
 export default async function benchTrain(ctx: BenchContext): Promise<BenchRow[]> {
@@ -26,7 +26,12 @@ export default async function benchTrain(ctx: BenchContext): Promise<BenchRow[]>
   }
   const physicsRate = physicsSteps / ((performance.now() - t0) / 1000);
   env.close();
-  rows.push({ section: 'train', name: `${envId} env steps, random actions, no network, 1 thread`, value: physicsRate, unit: 'steps/s' });
+  rows.push({
+    section: 'train',
+    name: `${envId} env steps, random actions, no network, 1 thread`,
+    value: physicsRate,
+    unit: 'steps/s',
+  });
 
   const workerCounts = [1, 2, 4];
   const totalSteps = ctx.quick ? 8_000 : 100_000;
@@ -43,13 +48,15 @@ export default async function benchTrain(ctx: BenchContext): Promise<BenchRow[]>
           runDir,
           progressIntervalSeconds: 0.25,
           onEvent: (event) => {
-            if (event.type === 'progress' && !mark && event.globalStep >= 0.05 * totalSteps) mark = { time: performance.now(), step: event.globalStep };
+            if (event.type === 'progress' && !mark && event.globalStep >= 0.05 * totalSteps)
+              mark = { time: performance.now(), step: event.globalStep };
           },
         },
       );
       const end = performance.now();
       const m = mark as { time: number; step: number } | null;
-      const steady = m && end > m.time ? (result.globalSteps - m.step) / ((end - m.time) / 1000) : result.stepsPerSecond;
+      const steady =
+        m && end > m.time ? (result.globalSteps - m.step) / ((end - m.time) / 1000) : result.stepsPerSecond;
       rows.push({
         section: 'train',
         name: `${envId} A3C training, ${numWorkers} worker${numWorkers > 1 ? 's' : ''}`,

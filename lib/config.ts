@@ -11,9 +11,9 @@
  * before anything starts.
  */
 import { availableParallelism } from 'node:os';
-import type { ModelKind } from './models.js';
-import type { BackendName } from './backend.js';
-import { envIds } from './registry.js';
+import type { ModelKind } from './model/actor_critic.js';
+import type { BackendName } from './model/backend.js';
+import { envIds } from './envs/registry.js';
 
 export interface A3CConfig {
   /** Registered environment id (see `envIds()`). */
@@ -166,13 +166,22 @@ export class ConfigError extends Error {
 export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CConfig> {
   const problems: string[] = [];
   for (const key of Object.keys(overrides)) {
-    if (!(key in DEFAULT_CONFIG)) problems.push(`unknown option "${key}"; known options: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
+    if (!(key in DEFAULT_CONFIG))
+      problems.push(`unknown option "${key}"; known options: ${Object.keys(DEFAULT_CONFIG).join(', ')}`);
   }
-  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<A3CConfig>;
-  const c: A3CConfig = { ...DEFAULT_CONFIG, adamBetas: [...DEFAULT_CONFIG.adamBetas], hiddenSizes: [...DEFAULT_CONFIG.hiddenSizes], ...defined };
+  const defined = Object.fromEntries(
+    Object.entries(overrides).filter(([, v]) => v !== undefined),
+  ) as Partial<A3CConfig>;
+  const c: A3CConfig = {
+    ...DEFAULT_CONFIG,
+    adamBetas: [...DEFAULT_CONFIG.adamBetas],
+    hiddenSizes: [...DEFAULT_CONFIG.hiddenSizes],
+    ...defined,
+  };
 
   const ids = envIds();
-  if (!ids.includes(c.envId)) problems.push(`envId "${c.envId}" is not a registered environment; known: ${ids.join(', ')}`);
+  if (!ids.includes(c.envId))
+    problems.push(`envId "${c.envId}" is not a registered environment; known: ${ids.join(', ')}`);
   integer('totalSteps', c.totalSteps, 1);
   integer('numWorkers', c.numWorkers, 1);
   integer('envsPerWorker', c.envsPerWorker, 1);
@@ -182,16 +191,27 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   inRange('gaeLambda', c.gaeLambda, 0, 1);
   positive('lr', c.lr);
   nonNegative('targetKl', c.targetKl);
-  if (c.lrSchedule !== 'constant' && c.lrSchedule !== 'linear') problems.push(`lrSchedule must be "constant" or "linear", got ${JSON.stringify(c.lrSchedule)}`);
-  if (!Array.isArray(c.adamBetas) || c.adamBetas.length !== 2 || !c.adamBetas.every((b) => typeof b === 'number' && b >= 0 && b < 1)) {
+  if (c.lrSchedule !== 'constant' && c.lrSchedule !== 'linear')
+    problems.push(`lrSchedule must be "constant" or "linear", got ${JSON.stringify(c.lrSchedule)}`);
+  if (
+    !Array.isArray(c.adamBetas) ||
+    c.adamBetas.length !== 2 ||
+    !c.adamBetas.every((b) => typeof b === 'number' && b >= 0 && b < 1)
+  ) {
     problems.push(`adamBetas must be two numbers in [0, 1), got ${JSON.stringify(c.adamBetas)}`);
   }
   positive('adamEps', c.adamEps);
   nonNegative('entropyCoef', c.entropyCoef);
   nonNegative('valueCoef', c.valueCoef);
-  if (!(typeof c.maxGradNorm === 'number' && c.maxGradNorm > 0)) problems.push(`maxGradNorm must be > 0 (Infinity disables clipping), got ${c.maxGradNorm}`);
-  if (!MODEL_KINDS.includes(c.model)) problems.push(`model must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(c.model)}`);
-  if (!Array.isArray(c.hiddenSizes) || c.hiddenSizes.length === 0 || !c.hiddenSizes.every((h) => Number.isInteger(h) && h >= 1)) {
+  if (!(typeof c.maxGradNorm === 'number' && c.maxGradNorm > 0))
+    problems.push(`maxGradNorm must be > 0 (Infinity disables clipping), got ${c.maxGradNorm}`);
+  if (!MODEL_KINDS.includes(c.model))
+    problems.push(`model must be one of ${MODEL_KINDS.join(', ')}, got ${JSON.stringify(c.model)}`);
+  if (
+    !Array.isArray(c.hiddenSizes) ||
+    c.hiddenSizes.length === 0 ||
+    !c.hiddenSizes.every((h) => Number.isInteger(h) && h >= 1)
+  ) {
     problems.push(`hiddenSizes must be a non-empty list of positive integers, got ${JSON.stringify(c.hiddenSizes)}`);
   }
   finite('initLogStd', c.initLogStd);
@@ -199,11 +219,13 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
     problems.push(`noiseCorrelation must be in [0, 1) (0 = independent noise), got ${String(c.noiseCorrelation)}`);
   }
   if (typeof c.normalizeObservation !== 'boolean') problems.push(`normalizeObservation must be true or false`);
-  if (!(typeof c.obsClip === 'number' && c.obsClip > 0)) problems.push(`obsClip must be > 0 (Infinity disables), got ${c.obsClip}`);
+  if (!(typeof c.obsClip === 'number' && c.obsClip > 0))
+    problems.push(`obsClip must be > 0 (Infinity disables), got ${c.obsClip}`);
   positive('rewardScale', c.rewardScale);
   if (typeof c.normalizeReward !== 'boolean') problems.push(`normalizeReward must be true or false`);
   if (typeof c.normalizeAdvantage !== 'boolean') problems.push(`normalizeAdvantage must be true or false`);
-  if (!BACKENDS.includes(c.backend)) problems.push(`backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(c.backend)}`);
+  if (!BACKENDS.includes(c.backend))
+    problems.push(`backend must be one of ${BACKENDS.join(', ')}, got ${JSON.stringify(c.backend)}`);
   integer('bestWindow', c.bestWindow, 1);
   integer('evalIntervalSteps', c.evalIntervalSteps, 0);
   integer('evalEpisodes', c.evalEpisodes, 1);
@@ -215,19 +237,24 @@ export function resolveConfig(overrides: Partial<A3CConfig> = {}): Readonly<A3CC
   return Object.freeze(c);
 
   function finite(name: string, value: unknown): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) problems.push(`${name} must be a finite number, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      problems.push(`${name} must be a finite number, got ${String(value)}`);
   }
   function positive(name: string, value: unknown): void {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) problems.push(`${name} must be a number > 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      problems.push(`${name} must be a number > 0, got ${String(value)}`);
   }
   function nonNegative(name: string, value: unknown): void {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) problems.push(`${name} must be a number >= 0, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+      problems.push(`${name} must be a number >= 0, got ${String(value)}`);
   }
   function inRange(name: string, value: unknown, low: number, high: number): void {
-    if (typeof value !== 'number' || !(value >= low && value <= high)) problems.push(`${name} must be in [${low}, ${high}], got ${String(value)}`);
+    if (typeof value !== 'number' || !(value >= low && value <= high))
+      problems.push(`${name} must be in [${low}, ${high}], got ${String(value)}`);
   }
   function integer(name: string, value: unknown, min: number): void {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) problems.push(`${name} must be an integer >= ${min}, got ${String(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min)
+      problems.push(`${name} must be an integer >= ${min}, got ${String(value)}`);
   }
 }
 
@@ -243,7 +270,11 @@ export const LR_LEVEL_MAX = 4;
  * towards 0 but stays positive (lr / totalSteps at the last step), since the last rollouts of
  * the workers may end past totalSteps and Adam needs lr > 0.
  */
-export function learningRateAt(config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'totalSteps'>, globalStep: number, adaptiveLevel = 0): number {
+export function learningRateAt(
+  config: Pick<A3CConfig, 'lr' | 'lrSchedule' | 'totalSteps'>,
+  globalStep: number,
+  adaptiveLevel = 0,
+): number {
   const adaptive = LR_FACTOR ** adaptiveLevel;
   if (config.lrSchedule === 'constant') return config.lr * adaptive;
   const step = Math.min(Math.max(globalStep, 0), config.totalSteps - 1);

@@ -17,14 +17,20 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
-import { describeMp4, PLOT_MARKER_ATTRIBUTE } from '../lib/notebook.js';
+import { describeMp4, PLOT_MARKER_ATTRIBUTE } from '../lib/notebook/notebook.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 export const JUPYTER_PATH = '/usr/bin/jupyter';
 /** Flags for a quiet, offline headless Chromium in a container. */
 export const CHROMIUM_FLAGS: readonly string[] = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 /** The H.264 profile ffmpeg's libx264 writes for `-profile:v baseline` (and what browsers test for). */
 const H264_TYPE = 'video/mp4; codecs="avc1.42E01E"';
@@ -85,7 +91,9 @@ export function exportHtml(notebooks: readonly string[], htmlDir: string): strin
     env: { ...process.env, PYDEVD_DISABLE_FILE_VALIDATION: '1' },
   });
   if (result.error !== undefined || result.status !== 0) {
-    throw new Error(`jupyter nbconvert --to html failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stderr}`);
+    throw new Error(
+      `jupyter nbconvert --to html failed (${result.error?.message ?? `exit ${result.status}`}):\n${result.stderr}`,
+    );
   }
   return notebooks.map((nb) => path.join(htmlDir, `${path.basename(nb, '.ipynb')}.html`));
 }
@@ -135,7 +143,9 @@ async function checkPlots(page: Page, timeoutMs: number): Promise<PlotReport[]> 
     .waitForFunction(
       (sel) => {
         const doc = (globalThis as unknown as { document: PageDocument }).document;
-        return Array.from(doc.querySelectorAll(sel)).every((el) => el.classList.contains('js-plotly-plot') && el.querySelector('svg.main-svg path') !== null);
+        return Array.from(doc.querySelectorAll(sel)).every(
+          (el) => el.classList.contains('js-plotly-plot') && el.querySelector('svg.main-svg path') !== null,
+        );
       },
       selector,
       { timeout: timeoutMs },
@@ -186,7 +196,8 @@ async function checkVideos(page: Page, timeoutMs: number): Promise<VideoReport[]
             const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
             const colors = new Set<number>();
             // 4 bits per channel, so codec noise does not count as colours.
-            for (let p = 0; p < pixels.length; p += 4) colors.add(((pixels[p] >> 4) << 8) | ((pixels[p + 1] >> 4) << 4) | (pixels[p + 2] >> 4));
+            for (let p = 0; p < pixels.length; p += 4)
+              colors.add(((pixels[p] >> 4) << 8) | ((pixels[p + 1] >> 4) << 4) | (pixels[p + 2] >> 4));
             frameColors = colors.size;
           }
         }
@@ -222,7 +233,15 @@ async function checkVideos(page: Page, timeoutMs: number): Promise<VideoReport[]
       continue;
     }
     const prefix = 'data:video/mp4;base64,';
-    let report: VideoReport = { canPlayH264: '', verifiedBy: 'container', durationSeconds: Number.NaN, width: 0, height: 0, frameColors: 0, error: null };
+    let report: VideoReport = {
+      canPlayH264: '',
+      verifiedBy: 'container',
+      durationSeconds: Number.NaN,
+      width: 0,
+      height: 0,
+      frameColors: 0,
+      error: null,
+    };
     if (!state.src.startsWith(prefix)) {
       report.error = `src is not an inline MP4 data URI (starts with ${JSON.stringify(state.src.slice(0, 40))})`;
     } else {
@@ -244,11 +263,15 @@ export async function checkNotebooksInBrowser(options: BrowserCheckOptions): Pro
   const htmlDir = options.htmlDir ?? path.join(ROOT, 'tests', 'out', 'html');
   const screenshotDir = options.screenshotDir ?? path.join(ROOT, 'tests', 'out', 'screenshots');
   const timeoutMs = options.timeoutMs ?? 30_000;
-  if (options.notebooks.length === 0) throw new Error('checkNotebooksInBrowser: no notebooks given; run tests/notebooks.test.ts first to execute them');
+  if (options.notebooks.length === 0)
+    throw new Error('checkNotebooksInBrowser: no notebooks given; run tests/notebooks.test.ts first to execute them');
   mkdirSync(screenshotDir, { recursive: true });
   const htmlFiles = exportHtml(options.notebooks, htmlDir);
 
-  const browser = await chromium.launch({ executablePath: options.chromiumPath ?? CHROMIUM_PATH, args: [...CHROMIUM_FLAGS] });
+  const browser = await chromium.launch({
+    executablePath: options.chromiumPath ?? CHROMIUM_PATH,
+    args: [...CHROMIUM_FLAGS],
+  });
   const reports: PageReport[] = [];
   try {
     for (let n = 0; n < htmlFiles.length; n++) {
@@ -287,7 +310,8 @@ export async function checkNotebooksInBrowser(options: BrowserCheckOptions): Pro
         failures.push(`page did not load or check: ${(error as Error).message.split('\n')[0]}`);
       }
       plots.forEach((p, i) => {
-        if (p.paths === 0) failures.push(`figure ${i + 1} of ${plots.length} did not draw${p.message === '' ? '' : `: "${p.message}"`}`);
+        if (p.paths === 0)
+          failures.push(`figure ${i + 1} of ${plots.length} did not draw${p.message === '' ? '' : `: "${p.message}"`}`);
       });
       videos.forEach((v, i) => {
         if (v.error !== null) failures.push(`video ${i + 1}: ${v.error}`);
@@ -295,7 +319,18 @@ export async function checkNotebooksInBrowser(options: BrowserCheckOptions): Pro
       });
       for (const message of pageErrors) failures.push(`page script error: ${message}`);
       for (const url of blockedRequests) failures.push(`network request blocked (pages must work offline): ${url}`);
-      reports.push({ notebook: options.notebooks[n], html, screenshot, plots, videos, pageErrors, consoleErrors, blockedRequests, failures, seconds: (Date.now() - started) / 1000 });
+      reports.push({
+        notebook: options.notebooks[n],
+        html,
+        screenshot,
+        plots,
+        videos,
+        pageErrors,
+        consoleErrors,
+        blockedRequests,
+        failures,
+        seconds: (Date.now() - started) / 1000,
+      });
       await context.close();
     }
   } finally {
@@ -309,7 +344,10 @@ export function formatReports(reports: readonly PageReport[]): string {
   const lines: string[] = [];
   for (const r of reports) {
     const videoText = r.videos
-      .map((v) => `${v.durationSeconds.toFixed(2)} s ${v.width}x${v.height} (${v.verifiedBy === 'browser' ? `decoded by Chromium, canPlayType ${v.canPlayH264}, frame with ${v.frameColors} colours` : 'Chromium cannot decode H.264; MP4 container verified instead'})`)
+      .map(
+        (v) =>
+          `${v.durationSeconds.toFixed(2)} s ${v.width}x${v.height} (${v.verifiedBy === 'browser' ? `decoded by Chromium, canPlayType ${v.canPlayH264}, frame with ${v.frameColors} colours` : 'Chromium cannot decode H.264; MP4 container verified instead'})`,
+      )
       .join(', ');
     lines.push(
       `${r.failures.length === 0 ? 'ok  ' : 'FAIL'} ${path.basename(r.html)}: ${r.plots.length} figure(s) drawn with ${r.plots.map((p) => p.paths).join('/')} SVG paths; ` +
@@ -323,16 +361,25 @@ export function formatReports(reports: readonly PageReport[]): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   if (!existsSync(CHROMIUM_PATH) || !existsSync(JUPYTER_PATH)) {
-    console.error(`check_notebooks_browser: needs ${CHROMIUM_PATH} and ${JUPYTER_PATH}; install them with: bash scripts/install-jupyter.sh`);
+    console.error(
+      `check_notebooks_browser: needs ${CHROMIUM_PATH} and ${JUPYTER_PATH}; install them with: bash scripts/install-jupyter.sh`,
+    );
     return 2;
   }
   let notebooks = [...argv];
   if (notebooks.length === 0) {
     const executed = path.join(ROOT, 'tests', 'out', 'notebooks');
-    notebooks = existsSync(executed) ? readdirSync(executed).filter((f) => f.endsWith('.ipynb')).sort().map((f) => path.join(executed, f)) : [];
+    notebooks = existsSync(executed)
+      ? readdirSync(executed)
+          .filter((f) => f.endsWith('.ipynb'))
+          .sort()
+          .map((f) => path.join(executed, f))
+      : [];
   }
   if (notebooks.length === 0) {
-    console.error('check_notebooks_browser: no executed notebooks in tests/out/notebooks; run: node --import tsx --test tests/notebooks.test.ts');
+    console.error(
+      'check_notebooks_browser: no executed notebooks in tests/out/notebooks; run: node --import tsx --test tests/notebooks.test.ts',
+    );
     return 2;
   }
   const reports = await checkNotebooksInBrowser({ notebooks });
@@ -342,7 +389,9 @@ async function main(argv: readonly string[]): Promise<number> {
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   main(process.argv.slice(2)).then(
-    (code) => { process.exitCode = code; },
+    (code) => {
+      process.exitCode = code;
+    },
     (error: unknown) => {
       console.error(`check_notebooks_browser: ${(error as Error).message}`);
       process.exitCode = 2;

@@ -15,10 +15,14 @@
  * Options: --seed N (the episode's reset seed, default 100, as scripts/sweep.ts evaluates).
  */
 import { parseArgs } from 'node:util';
-import { loadPolicy } from '../lib/evaluate.js';
-import type { MujocoSim } from '../lib/mujoco.js';
+import { loadPolicy } from '../lib/training/evaluate.js';
+import type { MujocoSim } from '../lib/envs/mujoco.js';
 
-const { values, positionals } = parseArgs({ options: { seed: { type: 'string' } }, allowPositionals: true, strict: true });
+const { values, positionals } = parseArgs({
+  options: { seed: { type: 'string' } },
+  allowPositionals: true,
+  strict: true,
+});
 if (positionals.length === 0) {
   console.error('gait_probe: give one or more checkpoints, e.g. runs/hc-seed1/best');
   process.exit(2);
@@ -32,7 +36,10 @@ if (!Number.isInteger(seed) || seed < 0) {
 for (const path of positionals) {
   const { policy, env, checkpoint } = await loadPolicy(path);
   try {
-    if (checkpoint.config.envId !== 'HalfCheetah-v5') throw new Error(`${path} was trained on ${checkpoint.config.envId}; the gait probe reads HalfCheetah's body pitch`);
+    if (checkpoint.config.envId !== 'HalfCheetah-v5')
+      throw new Error(
+        `${path} was trained on ${checkpoint.config.envId}; the gait probe reads HalfCheetah's body pitch`,
+      );
     const sim = (env.unwrapped as unknown as { sim: MujocoSim }).sim;
     let observation = env.reset({ seed }).observation;
     let episodeReturn = 0;
@@ -48,7 +55,9 @@ for (const path of positionals) {
       observation = step.observation;
       if (step.terminated || step.truncated) break;
     }
-    console.log(`${path}: return ${episodeReturn.toFixed(0)}, mean x-velocity ${(velocity / steps).toFixed(2)} m/s, mean pitch ${(pitch / steps).toFixed(2)} rad`);
+    console.log(
+      `${path}: return ${episodeReturn.toFixed(0)}, mean x-velocity ${(velocity / steps).toFixed(2)} m/s, mean pitch ${(pitch / steps).toFixed(2)} rad`,
+    );
   } finally {
     env.close();
     policy.model.dispose();

@@ -13,9 +13,9 @@
  * committing them.
  */
 import { fileURLToPath } from 'node:url';
-import { MujocoSim } from '../lib/mujoco.js';
-import { downscale, savePng } from '../lib/png.js';
-import { Renderer } from '../lib/render.js';
+import { MujocoSim } from '../lib/envs/mujoco.js';
+import { downscale, savePng } from '../lib/media/png.js';
+import { Renderer } from '../lib/media/render.js';
 
 export const REFERENCE_IMAGE = fileURLToPath(new URL('../tests/fixtures/cheetah_track_120.png', import.meta.url));
 export const STRIDE_IMAGE = fileURLToPath(new URL('../assets/cheetah_frame_random.png', import.meta.url));

@@ -38,7 +38,8 @@ function isObject(value: unknown): value is JsonObject {
 /** Returns a stripped copy of a parsed notebook and what stripping changed. `name` is for error messages. */
 export function stripNotebook(input: unknown, name = 'notebook'): StripResult {
   if (!isObject(input)) throw new Error(`${name}: a notebook must be a JSON object`);
-  if (input.nbformat !== 4) throw new Error(`${name}: only nbformat 4 notebooks are supported, got nbformat ${JSON.stringify(input.nbformat)}`);
+  if (input.nbformat !== 4)
+    throw new Error(`${name}: only nbformat 4 notebooks are supported, got nbformat ${JSON.stringify(input.nbformat)}`);
   if (!Array.isArray(input.cells)) throw new Error(`${name}: "cells" must be an array`);
   const notebook = structuredClone(input);
   const cells = notebook.cells as Json[];
@@ -98,7 +99,7 @@ export function serializeNotebook(notebook: JsonObject): string {
     for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key]);
     return sorted;
   };
-  return JSON.stringify(sortKeys(notebook), null, 1) + '\n';
+  return `${JSON.stringify(sortKeys(notebook), null, 1)}\n`;
 }
 
 /** The notebooks/*.ipynb of the project, sorted. */
@@ -137,7 +138,9 @@ function main(argv: readonly string[]): number {
   const check = argv.includes('--check');
   const unknown = argv.filter((a) => a.startsWith('-') && a !== '--check');
   if (unknown.length > 0) {
-    console.error(`strip_notebooks: unknown option(s) ${unknown.join(' ')}; usage: strip_notebooks.ts [--check] [file.ipynb ...]`);
+    console.error(
+      `strip_notebooks: unknown option(s) ${unknown.join(' ')}; usage: strip_notebooks.ts [--check] [file.ipynb ...]`,
+    );
     return 2;
   }
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

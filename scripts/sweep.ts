@@ -20,8 +20,8 @@
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { train } from '../lib/trainer.js';
-import { evaluate, loadPolicy } from '../lib/evaluate.js';
+import { train } from '../lib/training/trainer.js';
+import { evaluate, loadPolicy } from '../lib/training/evaluate.js';
 import { resolveConfig, type A3CConfig } from '../lib/config.js';
 
 const { values } = parseArgs({
@@ -64,7 +64,16 @@ function parseSetting(text: string): [string, unknown] {
   if (eq <= 0) fail(`--set takes KEY=VALUE, got "${text}"`);
   const key = text.slice(0, eq);
   const raw = text.slice(eq + 1);
-  const scalar = (s: string): unknown => (s === 'true' ? true : s === 'false' ? false : s === 'Infinity' ? Infinity : s !== '' && Number.isFinite(Number(s)) ? Number(s) : s);
+  const scalar = (s: string): unknown =>
+    s === 'true'
+      ? true
+      : s === 'false'
+        ? false
+        : s === 'Infinity'
+          ? Infinity
+          : s !== '' && Number.isFinite(Number(s))
+            ? Number(s)
+            : s;
   if (key === 'hiddenSizes' || key === 'adamBetas') return [key, raw.split(',').map((s) => Number(s))];
   return [key, scalar(raw)];
 }
@@ -94,31 +103,47 @@ mkdirSync(outDir, { recursive: true });
 
 const EVAL_SEED = 100;
 const results: number[] = [];
-console.log(`sweep ${name}: ${seeds.length} run(s) of ${JSON.stringify(settings)}, ${base.totalSteps} steps, ${base.numWorkers} workers`);
+console.log(
+  `sweep ${name}: ${seeds.length} run(s) of ${JSON.stringify(settings)}, ${base.totalSteps} steps, ${base.numWorkers} workers`,
+);
 for (const seed of seeds) {
   const runDir = join(outDir, `${name}_s${seed}`);
   const evaluations: number[] = [];
-  const run = await train({ ...base, seed }, {
-    runDir,
-    onEvent: (event) => {
-      if (event.type === 'evaluation') evaluations.push(Math.round(event.meanReturn));
+  const run = await train(
+    { ...base, seed },
+    {
+      runDir,
+      onEvent: (event) => {
+        if (event.type === 'evaluation') evaluations.push(Math.round(event.meanReturn));
+      },
     },
-  });
+  );
   const { policy, env } = await loadPolicy(join(runDir, 'best'));
   const evaluation = evaluate(policy, env, { episodes: 10, deterministic: true, seed: EVAL_SEED });
   env.close();
   policy.model.dispose();
   results.push(evaluation.mean);
   const record = {
-    name, seed, settings, totalSteps: base.totalSteps, numWorkers: base.numWorkers,
-    wallSeconds: run.wallSeconds, stepsPerSecond: run.stepsPerSecond,
-    bestEval10: evaluation.mean, bestEval10Std: evaluation.std, evaluations,
+    name,
+    seed,
+    settings,
+    totalSteps: base.totalSteps,
+    numWorkers: base.numWorkers,
+    wallSeconds: run.wallSeconds,
+    stepsPerSecond: run.stepsPerSecond,
+    bestEval10: evaluation.mean,
+    bestEval10Std: evaluation.std,
+    evaluations,
   };
-  appendFileSync(join(outDir, 'results.jsonl'), JSON.stringify(record) + '\n');
-  console.log(`  seed ${seed}: ${evaluation.mean.toFixed(1)} +- ${evaluation.std.toFixed(1)} (${run.wallSeconds.toFixed(0)} s, ${run.stepsPerSecond.toFixed(0)} steps/s); periodic evaluations ${evaluations.join(' ')}`);
+  appendFileSync(join(outDir, 'results.jsonl'), `${JSON.stringify(record)}\n`);
+  console.log(
+    `  seed ${seed}: ${evaluation.mean.toFixed(1)} +- ${evaluation.std.toFixed(1)} (${run.wallSeconds.toFixed(0)} s, ${run.stepsPerSecond.toFixed(0)} steps/s); periodic evaluations ${evaluations.join(' ')}`,
+  );
 }
 const sorted = [...results].sort((a, b) => a - b);
 const mid = sorted.length >> 1;
 const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 const passing = results.filter((r) => r > threshold).length;
-console.log(`${name}: median ${median.toFixed(1)}, ${passing} of ${results.length} above ${threshold}; sorted ${sorted.map((r) => r.toFixed(0)).join(', ')}`);
+console.log(
+  `${name}: median ${median.toFixed(1)}, ${passing} of ${results.length} above ${threshold}; sorted ${sorted.map((r) => r.toFixed(0)).join(', ')}`,
+);

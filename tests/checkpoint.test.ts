@@ -4,14 +4,20 @@ import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { saveCheckpoint, loadCheckpoint, resolveCheckpointPath, writeFileAtomic } from '../lib/checkpoint.js';
-import type { Checkpoint } from '../lib/checkpoint.js';
+import { saveCheckpoint, loadCheckpoint, resolveCheckpointPath, writeFileAtomic } from '../lib/training/checkpoint.js';
+import type { Checkpoint } from '../lib/training/checkpoint.js';
 import { resolveConfig } from '../lib/config.js';
-import { defaultModelSpec, paramLayout } from '../lib/models.js';
-import { Rng } from '../lib/rng.js';
+import { defaultModelSpec, paramLayout } from '../lib/model/actor_critic.js';
+import { Rng } from '../lib/common/rng.js';
 
 function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'): Checkpoint {
-  const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), kind });
+  const modelSpec = defaultModelSpec({
+    observationSize: 17,
+    actionSize: 6,
+    actionLow: new Array(6).fill(-1),
+    actionHigh: new Array(6).fill(1),
+    kind,
+  });
   const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
   const rng = new Rng(seed);
   const randomArray = () => Float32Array.from({ length: size }, () => rng.normal());
@@ -20,7 +26,11 @@ function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'):
     modelSpec,
     params: randomArray(),
     optimizer: { step: 42, m: randomArray(), v: randomArray().map(Math.abs) },
-    observationStats: { count: 123.0001, mean: Array.from({ length: 17 }, (_, i) => i / 3), var: Array.from({ length: 17 }, (_, i) => 1 + i) },
+    observationStats: {
+      count: 123.0001,
+      mean: Array.from({ length: 17 }, (_, i) => i / 3),
+      var: Array.from({ length: 17 }, (_, i) => 1 + i),
+    },
     counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1, lrLevel: -3 },
     rng: [new Rng(1).getState(), new Rng(2).getState()],
     wallSeconds: 12.5,
@@ -49,9 +59,15 @@ test('loading a checkpoint that does not match the env or model says so', () => 
   const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
   const path = join(dir, 'last.ckpt');
   saveCheckpoint(path, makeCheckpoint(1));
-  assert.throws(() => loadCheckpoint(path, { envId: 'InvertedPendulum-v5' }), /trained on HalfCheetah-v5, not InvertedPendulum-v5/);
+  assert.throws(
+    () => loadCheckpoint(path, { envId: 'InvertedPendulum-v5' }),
+    /trained on HalfCheetah-v5, not InvertedPendulum-v5/,
+  );
   const other = defaultModelSpec({ observationSize: 4, actionSize: 1, actionLow: [-3], actionHigh: [3] });
-  assert.throws(() => loadCheckpoint(path, { modelSpec: other }), /holds a squashed model, 17 observations, 6 actions.*expected a squashed model, 4 observations, 1 actions/);
+  assert.throws(
+    () => loadCheckpoint(path, { modelSpec: other }),
+    /holds a squashed model, 17 observations, 6 actions.*expected a squashed model, 4 observations, 1 actions/,
+  );
   assert.throws(() => loadCheckpoint(join(dir, 'missing')), /Checkpoint not found: .*missing/);
   writeFileSync(join(dir, 'garbage.ckpt'), '{"format": "something-else"}');
   assert.throws(() => loadCheckpoint(join(dir, 'garbage.ckpt')), /not an a3c-ts checkpoint/);
@@ -80,10 +96,12 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
   const path = join(dir, 'last.ckpt');
   saveCheckpoint(path, makeCheckpoint(0));
   const script = join(dir, 'writer.ts');
-  writeFileSync(script, `
-    import { saveCheckpoint } from ${JSON.stringify(new URL('../lib/checkpoint.ts', import.meta.url).pathname)};
+  writeFileSync(
+    script,
+    `
+    import { saveCheckpoint } from ${JSON.stringify(new URL('../lib/training/checkpoint.ts', import.meta.url).pathname)};
     import { resolveConfig } from ${JSON.stringify(new URL('../lib/config.ts', import.meta.url).pathname)};
-    import { defaultModelSpec, paramLayout } from ${JSON.stringify(new URL('../lib/models.ts', import.meta.url).pathname)};
+    import { defaultModelSpec, paramLayout } from ${JSON.stringify(new URL('../lib/model/actor_critic.ts', import.meta.url).pathname)};
     const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1) });
     const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
     process.stdout.write('ready\\n');
@@ -92,7 +110,8 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
       saveCheckpoint(${JSON.stringify(path)}, { config: resolveConfig(), modelSpec, params, optimizer: { step: i, m: params, v: params },
         observationStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestMeanReturn: null });
     }
-  `);
+  `,
+  );
   for (let round = 0; round < 4; round++) {
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolveReady) => child.stdout.once('data', () => resolveReady()));
@@ -101,7 +120,10 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
     await new Promise((r) => child.once('exit', r));
     const loaded = loadCheckpoint(path);
     const version = loaded.counters.globalSteps;
-    assert.ok(loaded.params.every((p) => p === version || version === 4000), 'all parameters from one write');
+    assert.ok(
+      loaded.params.every((p) => p === version || version === 4000),
+      'all parameters from one write',
+    );
   }
 });
 

@@ -10,16 +10,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 function a3c(args: string[]) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('train then eval a checkpoint from the command line', { skip: !existsSync(CLI) && 'dist/cli.js is missing: run npm run build' }, () => {
+test('train then eval a checkpoint from the command line', {
+  skip: !existsSync(CLI) && 'dist/cli/main.js is missing: run npm run build',
+}, () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
-  const trained = a3c(['train', '--env', 'InvertedPendulum-v5', '--workers', '2', '--total-steps', '3000', '--seed', '2', '--run-dir', runDir, '--json']);
+  const trained = a3c([
+    'train',
+    '--env',
+    'InvertedPendulum-v5',
+    '--workers',
+    '2',
+    '--total-steps',
+    '3000',
+    '--seed',
+    '2',
+    '--run-dir',
+    runDir,
+    '--json',
+  ]);
   assert.equal(trained.code, 0, trained.stderr);
   const summary = JSON.parse(trained.stdout) as { globalSteps: number; lastPath: string };
   assert.ok(summary.globalSteps >= 3000);
@@ -28,14 +43,19 @@ test('train then eval a checkpoint from the command line', { skip: !existsSync(C
 
   const evaluated = a3c(['eval', '--checkpoint', join(runDir, 'last'), '--episodes', '3', '--json']);
   assert.equal(evaluated.code, 0, evaluated.stderr);
-  const result = JSON.parse(evaluated.stdout) as { returns: number[]; mean: number; std: number; deterministic: boolean };
+  const result = JSON.parse(evaluated.stdout) as {
+    returns: number[];
+    mean: number;
+    std: number;
+    deterministic: boolean;
+  };
   assert.equal(result.returns.length, 3);
   assert.equal(result.deterministic, true);
   assert.ok(Math.abs(result.mean - result.returns.reduce((a, b) => a + b, 0) / 3) < 1e-9);
 
   const table = a3c(['eval', '--checkpoint', join(runDir, 'last'), '--episodes', '2', '--stochastic']);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /episode  1: return/);
+  assert.match(table.stdout, /episode {2}1: return/);
   assert.match(table.stdout, /Mean return [-\d.]+ \+- [\d.]+/);
 
   const again = a3c(['train', '--env', 'InvertedPendulum-v5', '--total-steps', '3000', '--run-dir', runDir]);
@@ -43,10 +63,15 @@ test('train then eval a checkpoint from the command line', { skip: !existsSync(C
   assert.match(again.stderr, /already holds a run; resume it with --resume/);
 });
 
-test('bad input gets a clear message and exit code 2', { skip: !existsSync(CLI) && 'dist/cli.js is missing' }, () => {
+test('bad input gets a clear message and exit code 2', {
+  skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
+}, () => {
   const cases: [string[], RegExp][] = [
     [['train', '--workers', '0'], /numWorkers must be an integer >= 1, got 0/],
-    [['train', '--env', 'Nope-v1'], /envId "Nope-v1" is not a registered environment; known: HalfCheetah-v5, InvertedPendulum-v5/],
+    [
+      ['train', '--env', 'Nope-v1'],
+      /envId "Nope-v1" is not a registered environment; known: HalfCheetah-v5, InvertedPendulum-v5/,
+    ],
     [['train', '--lr', 'fast'], /--lr must be a number, got "fast"/],
     [['train', '--bogus'], /Unknown option '--bogus'/],
     [['eval'], /eval needs --checkpoint PATH/],
@@ -63,11 +88,19 @@ test('bad input gets a clear message and exit code 2', { skip: !existsSync(CLI) 
   assert.match(missing.stderr, /Checkpoint not found: \/nonexistent\/best/);
 });
 
-test('Ctrl-C stops training cleanly: exit 130, a last checkpoint that --resume accepts', { skip: !existsSync(CLI) && 'dist/cli.js is missing' }, async () => {
+test('Ctrl-C stops training cleanly: exit 130, a last checkpoint that --resume accepts', {
+  skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
+}, async () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
-  const child = spawn(process.execPath, [CLI, 'train', '--env', 'InvertedPendulum-v5', '--workers', '2', '--total-steps', '10000000', '--run-dir', runDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'train', '--env', 'InvertedPendulum-v5', '--workers', '2', '--total-steps', '10000000', '--run-dir', runDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
   // Wait until training is under way (the progress bar has reported steps), then press Ctrl-C.
   const started = Date.now();
   while (!/\d+\/10000000 steps/.test(stderr.replace(/\b0\/10000000 steps/g, '')) && Date.now() - started < 60_000) {

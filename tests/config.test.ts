@@ -1,8 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolveConfig, DEFAULT_CONFIG, REFERENCE_CONFIG, ConfigError, learningRateAt, configFromJSON, LR_LEVEL_MAX, LR_LEVEL_MIN } from '../lib/config.js';
-import { adaptLearningRate } from '../lib/worker.js';
-import { Counter, createCounters } from '../lib/shared_memory.js';
+import {
+  resolveConfig,
+  DEFAULT_CONFIG,
+  REFERENCE_CONFIG,
+  ConfigError,
+  learningRateAt,
+  configFromJSON,
+  LR_LEVEL_MAX,
+  LR_LEVEL_MIN,
+} from '../lib/config.js';
+import { adaptLearningRate } from '../lib/a3c/worker.js';
+import { Counter, createCounters } from '../lib/training/shared_memory.js';
 
 test('defaults are the reference run with the measured changes, and are frozen', () => {
   const c = resolveConfig();
@@ -31,7 +40,9 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
   assert.ok(Object.isFrozen(c));
-  assert.throws(() => { (c as { lr: number }).lr = 1; });
+  assert.throws(() => {
+    (c as { lr: number }).lr = 1;
+  });
 });
 
 test('invalid values are rejected with what is allowed', () => {
@@ -54,12 +65,19 @@ test('invalid values are rejected with what is allowed', () => {
     [{ learningRate: 1e-3 }, /unknown option "learningRate"/],
   ];
   for (const [overrides, message] of cases) {
-    assert.throws(() => resolveConfig(overrides as never), (error: unknown) => error instanceof ConfigError && message.test(error.message), JSON.stringify(overrides));
+    assert.throws(
+      () => resolveConfig(overrides as never),
+      (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      JSON.stringify(overrides),
+    );
   }
 });
 
 test('several problems are reported together', () => {
-  assert.throws(() => resolveConfig({ numWorkers: 0, lr: 0 }), (error: unknown) => error instanceof ConfigError && error.problems.length === 2);
+  assert.throws(
+    () => resolveConfig({ numWorkers: 0, lr: 0 }),
+    (error: unknown) => error instanceof ConfigError && error.problems.length === 2,
+  );
 });
 
 test('linear learning-rate schedule decays towards 0 and stays positive past totalSteps', () => {

@@ -11,10 +11,13 @@ import {
   softplus,
   squashedGaussianLogProb,
   tanhLogDetJacobian,
-} from '../lib/distributions.js';
+} from '../lib/model/distributions.js';
 
 function close(actual: number, expected: number, tolerance: number, message = ''): void {
-  assert.ok(Math.abs(actual - expected) <= tolerance, `${message} got ${actual}, expected ${expected} (tolerance ${tolerance})`);
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance,
+    `${message} got ${actual}, expected ${expected} (tolerance ${tolerance})`,
+  );
 }
 
 /** The normal density itself, 1 / (sigma sqrt(2 pi)) exp(-(x - mu)^2 / (2 sigma^2)). */
@@ -52,7 +55,8 @@ test('softplus: log(1 + e^x) without overflow', () => {
 });
 
 test('logOneMinusTanhSquared: equals log(1 - tanh(u)^2) where that is representable, finite where it is not', () => {
-  for (const u of [-3, -0.7, 0, 0.3, 1.5, 4]) close(logOneMinusTanhSquared(u), Math.log(1 - Math.tanh(u) ** 2), 1e-9, `u=${u}`);
+  for (const u of [-3, -0.7, 0, 0.3, 1.5, 4])
+    close(logOneMinusTanhSquared(u), Math.log(1 - Math.tanh(u) ** 2), 1e-9, `u=${u}`);
   // For |u| = 20, 1 - tanh(u)^2 rounds to 0 in double precision: the naive form gives -Infinity.
   // Exactly, 1 - tanh(u)^2 = sech(u)^2 = 4 e^{-2|u|} / (1 + e^{-2|u|})^2, whose log is log 4 - 2|u|
   // up to 2 log(1 + e^{-40}) ~ 8e-18.
@@ -102,14 +106,25 @@ test('distribution helpers reject bad input with a clear message', () => {
   assert.throws(() => gaussianLogProb({ x: [Number.NaN], mean: [0], logStd: [0] }), /x\[0\] must be a number/);
   assert.throws(() => scaleAction({ squashed: [0], low: [1], high: [1] }), /low < high/);
   assert.throws(() => scaleLogDetJacobian({ low: [-Infinity], high: [1] }), /must be finite with low < high/);
-  assert.throws(() => squashedGaussianLogProb({ u: [0, 0], mean: [0, 0], logStd: [0, 0], low: [-1], high: [1] }), /length/);
+  assert.throws(
+    () => squashedGaussianLogProb({ u: [0, 0], mean: [0, 0], logStd: [0, 0], low: [-1], high: [1] }),
+    /length/,
+  );
 });
 
 test('diagonalGaussianKl: hand-computed values, zero for equal Gaussians, and a Monte Carlo check', () => {
   // N(0, 1) -> N(1, 2^2): log 2 + (1 + 1) / (2 * 4) - 1/2 = 0.693147 + 0.25 - 0.5 = 0.443147.
-  close(diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [1], logStd: [Math.log(2)] }), Math.log(2) - 0.25, 1e-12);
+  close(
+    diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [1], logStd: [Math.log(2)] }),
+    Math.log(2) - 0.25,
+    1e-12,
+  );
   // N(1, 0.5^2) -> N(0, 1): 0 - log 0.5 + (0.25 + 1) / 2 - 1/2 = 0.693147 + 0.125 = 0.818147.
-  close(diagonalGaussianKl({ mean: [1], logStd: [Math.log(0.5)] }, { mean: [0], logStd: [0] }), Math.log(2) + 0.125, 1e-12);
+  close(
+    diagonalGaussianKl({ mean: [1], logStd: [Math.log(0.5)] }, { mean: [0], logStd: [0] }),
+    Math.log(2) + 0.125,
+    1e-12,
+  );
   // Dimensions add.
   close(
     diagonalGaussianKl({ mean: [0, 1], logStd: [0, Math.log(0.5)] }, { mean: [1, 0], logStd: [Math.log(2), 0] }),
@@ -121,13 +136,21 @@ test('diagonalGaussianKl: hand-computed values, zero for equal Gaussians, and a 
   const old = { mean: [0.2, -0.4], logStd: [-1, -0.5] };
   const next = { mean: [0.5, -0.1], logStd: [-0.8, -0.9] };
   let seed = 12345;
-  const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+  const uniform = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return (seed + 0.5) / 2147483648;
+  };
   let sum = 0;
   const draws = 200_000;
   for (let k = 0; k < draws; k++) {
-    const x = old.mean.map((m, i) => m + Math.exp(old.logStd[i]) * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()));
+    const x = old.mean.map(
+      (m, i) => m + Math.exp(old.logStd[i]) * Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform()),
+    );
     sum += gaussianLogProb({ x, ...old }) - gaussianLogProb({ x, ...next });
   }
   close(sum / draws, diagonalGaussianKl(old, next), 0.01, 'Monte Carlo');
-  assert.throws(() => diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [0, 1], logStd: [0, 0] }), /diagonalGaussianKl: newMean has length 2, oldMean has 1/);
+  assert.throws(
+    () => diagonalGaussianKl({ mean: [0], logStd: [0] }, { mean: [0, 1], logStd: [0, 0] }),
+    /diagonalGaussianKl: newMean has length 2, oldMean has 1/,
+  );
 });

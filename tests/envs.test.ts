@@ -8,14 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Env, StepResult } from '../lib/core.js';
-import { HalfCheetahEnv } from '../lib/envs/half_cheetah.js';
-import { InvertedPendulumEnv } from '../lib/envs/inverted_pendulum.js';
-import { MujocoSim } from '../lib/mujoco.js';
-import type { MujocoEnv } from '../lib/mujoco_env.js';
-import { envIds, envSpec, makeEnv, registerEnv } from '../lib/registry.js';
-import { Rng } from '../lib/rng.js';
-import { TimeLimit } from '../lib/wrappers.js';
+import type { Env, StepResult } from '../lib/envs/env.js';
+import { HalfCheetahEnv } from '../lib/envs/tasks/half_cheetah.js';
+import type { InvertedPendulumEnv } from '../lib/envs/tasks/inverted_pendulum.js';
+import { MujocoSim } from '../lib/envs/mujoco.js';
+import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
+import { envIds, envSpec, makeEnv, registerEnv } from '../lib/envs/registry.js';
+import { Rng } from '../lib/common/rng.js';
+import { TimeLimit } from '../lib/envs/wrappers.js';
 
 const OBJ_JOINT = 3;
 const OBJ_ACTUATOR = 19;
@@ -53,12 +53,22 @@ function rollout(env: Env, seed: number, steps: number): { observations: Float64
 
 /** Rows of the markdown tables in an env file's header: observation and action layouts. */
 function documentedTables(file: string) {
-  const source = readFileSync(new URL(`../lib/envs/${file}`, import.meta.url), 'utf8');
+  const source = readFileSync(new URL(`../lib/envs/tasks/${file}`, import.meta.url), 'utf8');
   const observation = [...source.matchAll(/^ \* \| (\d+) +\| (qpos|qvel)\[(\d+)\] \| (\w+) +\|/gm)].map((m) => ({
-    index: Number(m[1]), source: m[2] as 'qpos' | 'qvel', element: Number(m[3]), joint: m[4],
+    index: Number(m[1]),
+    source: m[2] as 'qpos' | 'qvel',
+    element: Number(m[3]),
+    joint: m[4],
   }));
-  const action = [...source.matchAll(/^ \* \| (\d+) \| (\w+) +\| (\w+) +\|[^|]*\| (\d+) +\| (-?[\d.]+)\.\.(-?[\d.]+) \|/gm)].map((m) => ({
-    index: Number(m[1]), actuator: m[2], joint: m[3], gear: Number(m[4]), low: Number(m[5]), high: Number(m[6]),
+  const action = [
+    ...source.matchAll(/^ \* \| (\d+) \| (\w+) +\| (\w+) +\|[^|]*\| (\d+) +\| (-?[\d.]+)\.\.(-?[\d.]+) \|/gm),
+  ].map((m) => ({
+    index: Number(m[1]),
+    actuator: m[2],
+    joint: m[3],
+    gear: Number(m[4]),
+    low: Number(m[5]),
+    high: Number(m[6]),
   }));
   return { observation, action };
 }
@@ -84,7 +94,11 @@ function checkDocumentedTables(env: Env, file: string): void {
   for (const row of action) {
     const actuator = sim.mujoco.mj_name2id(m, OBJ_ACTUATOR, row.actuator);
     assert.equal(actuator, row.index, `${file}: action ${row.index} drives actuator ${row.actuator}`);
-    assert.equal((m.actuator_trnid as Int32Array)[2 * actuator], sim.mujoco.mj_name2id(m, OBJ_JOINT, row.joint), `${row.actuator} joint`);
+    assert.equal(
+      (m.actuator_trnid as Int32Array)[2 * actuator],
+      sim.mujoco.mj_name2id(m, OBJ_JOINT, row.joint),
+      `${row.actuator} joint`,
+    );
     assert.equal((m.actuator_gear as Float64Array)[6 * actuator], row.gear, `${row.actuator} gear`);
     assert.equal(env.actionSpace.low[row.index], row.low, `${row.actuator} low`);
     assert.equal(env.actionSpace.high[row.index], row.high, `${row.actuator} high`);
@@ -201,7 +215,12 @@ describe('HalfCheetah-v5', () => {
 
   test('task options: weights, frame skip, x in the observation', async () => {
     const env = await make('HalfCheetah-v5', {
-      kwargs: { forwardRewardWeight: 2, ctrlCostWeight: 0, frameSkip: 1, excludeCurrentPositionsFromObservation: false },
+      kwargs: {
+        forwardRewardWeight: 2,
+        ctrlCostWeight: 0,
+        frameSkip: 1,
+        excludeCurrentPositionsFromObservation: false,
+      },
     });
     const sim = simOf(env);
     assert.ok(Math.abs(env.dt - 0.01) < 1e-15);
@@ -295,7 +314,12 @@ describe('InvertedPendulum-v5', () => {
     env.reset({ seed: 0 });
     for (let k = 0; k < 300; k++) {
       const { observation } = env.reset();
-      values.push(observation[0] - unwrapped.initQpos[0], observation[1] - unwrapped.initQpos[1], observation[2], observation[3]);
+      values.push(
+        observation[0] - unwrapped.initQpos[0],
+        observation[1] - unwrapped.initQpos[1],
+        observation[2],
+        observation[3],
+      );
     }
     const min = Math.min(...values);
     const max = Math.max(...values);
@@ -309,7 +333,10 @@ describe('InvertedPendulum-v5', () => {
     let { observation } = env.reset({ seed: 6 });
     let total = 0;
     for (let t = 1; t <= 1000; t++) {
-      const force = Math.max(-3, Math.min(3, 10 * observation[1] + 1 * observation[3] + 0.5 * observation[0] + 0.5 * observation[2]));
+      const force = Math.max(
+        -3,
+        Math.min(3, 10 * observation[1] + 1 * observation[3] + 0.5 * observation[0] + 0.5 * observation[2]),
+      );
       const result = env.step([force]);
       total += result.reward;
       observation = result.observation;
@@ -377,7 +404,10 @@ describe('errors', () => {
   test('wrong action length, NaN or non-number actions name the problem and what is allowed', async () => {
     const env = await make('HalfCheetah-v5');
     env.reset({ seed: 0 });
-    assert.throws(() => env.step([0, 0, 0, 0, 0]), /action must have 6 values.*Box\(-1\.0, 1\.0, \(6,\), float32\).*got 5/);
+    assert.throws(
+      () => env.step([0, 0, 0, 0, 0]),
+      /action must have 6 values.*Box\(-1\.0, 1\.0, \(6,\), float32\).*got 5/,
+    );
     assert.throws(() => env.step([0, 0, NaN, 0, 0, 0]), /action\[2\] is NaN.*finite number/);
     assert.throws(() => env.step([0, 0, 0, Infinity, 0, 0]), /action\[3\] is Infinity/);
     assert.throws(() => env.step(['1', 0, 0, 0, 0, 0] as unknown as number[]), /action\[0\] is 1.*finite number/);
@@ -399,11 +429,26 @@ describe('errors', () => {
       for (const id of envIds()) assert.ok(error.message.includes(id), `lists ${id}`);
       return true;
     });
-    assert.deepEqual(envIds().filter((id) => id.endsWith('-v5')), ['HalfCheetah-v5', 'InvertedPendulum-v5']);
-    await assert.rejects(makeEnv('HalfCheetah-v5', { kwargs: { ctrlCost: 0.2 } }), /unknown option "ctrlCost".*ctrlCostWeight/);
-    await assert.rejects(makeEnv('HalfCheetah-v5', { kwargs: { ctrlCostWeight: -1 } }), /ctrlCostWeight must be a finite number >= 0/);
-    await assert.rejects(makeEnv('HalfCheetah-v5', { kwargs: { frameSkip: 0 } }), /frameSkip must be a positive integer/);
-    await assert.rejects(makeEnv('HalfCheetah-v5', { maxEpisodeSteps: 0 }), /maxEpisodeSteps must be a positive integer/);
+    assert.deepEqual(
+      envIds().filter((id) => id.endsWith('-v5')),
+      ['HalfCheetah-v5', 'InvertedPendulum-v5'],
+    );
+    await assert.rejects(
+      makeEnv('HalfCheetah-v5', { kwargs: { ctrlCost: 0.2 } }),
+      /unknown option "ctrlCost".*ctrlCostWeight/,
+    );
+    await assert.rejects(
+      makeEnv('HalfCheetah-v5', { kwargs: { ctrlCostWeight: -1 } }),
+      /ctrlCostWeight must be a finite number >= 0/,
+    );
+    await assert.rejects(
+      makeEnv('HalfCheetah-v5', { kwargs: { frameSkip: 0 } }),
+      /frameSkip must be a positive integer/,
+    );
+    await assert.rejects(
+      makeEnv('HalfCheetah-v5', { maxEpisodeSteps: 0 }),
+      /maxEpisodeSteps must be a positive integer/,
+    );
   });
 
   test('a missing or non-compiling model file is named in the error', async () => {
@@ -447,7 +492,10 @@ describe('registry', () => {
     env.reset({ seed: 0 });
     const truncated = [1, 2, 3].map(() => env.step(new Float64Array(6).fill(1)).truncated);
     assert.deepEqual(truncated, [false, false, true]);
-    assert.throws(() => registerEnv('ShortCheetah-test', { create: () => HalfCheetahEnv.create() }), /already registered/);
+    assert.throws(
+      () => registerEnv('ShortCheetah-test', { create: () => HalfCheetahEnv.create() }),
+      /already registered/,
+    );
     const longer = await make('ShortCheetah-test', { maxEpisodeSteps: 5 });
     assert.equal((longer as TimeLimit).maxEpisodeSteps, 5);
   });

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MujocoSim } from '../lib/mujoco.js';
+import { MujocoSim } from '../lib/envs/mujoco.js';
 
 const OBJ_BODY = 1;
 const OBJ_JOINT = 3;
@@ -135,7 +135,14 @@ describe('assets/half_cheetah.xml', () => {
     // [name, body, pos, quat, [radius, half-length], rgba]
     const geoms: [string, string, number[], number[], number[], number[]][] = [
       // fromto -.5 0 0 .5 0 0: centred, half-length 0.5, capsule axis z turned onto x (-90 deg about y).
-      ['torso', 'torso', [0, 0, 0], quatAboutY(-Math.PI / 2).map((v) => (Math.abs(v) < 1e-16 ? 0 : v)), [0.046, 0.5], tan],
+      [
+        'torso',
+        'torso',
+        [0, 0, 0],
+        quatAboutY(-Math.PI / 2).map((v) => (Math.abs(v) < 1e-16 ? 0 : v)),
+        [0.046, 0.5],
+        tan,
+      ],
       ['head', 'torso', [0.6, 0, 0.1], quatAboutY(0.87), [0.046, 0.15], tan],
       ['bthigh', 'bthigh', [0.1, 0, -0.13], quatAboutY(-3.8), [0.046, 0.145], tan],
       ['bshin', 'bshin', [-0.14, 0, -0.07], quatAboutY(-2.03), [0.046, 0.15], red],
@@ -153,7 +160,12 @@ describe('assets/half_cheetah.xml', () => {
       // A quaternion and its negative are the same rotation (axisangle -3.8 is past -pi).
       const q = row(m.geom_quat as Float64Array, g, 4);
       const sign = Math.sign(q[0] * quat[0] + q[2] * quat[2]) || 1;
-      assertClose(q.map((v) => v * sign), quat, `${name} quat`, 1e-9);
+      assertClose(
+        q.map((v) => v * sign),
+        quat,
+        `${name} quat`,
+        1e-9,
+      );
       assertClose(row(m.geom_size as Float64Array, g, 3).slice(0, 2), size, `${name} size`, 1e-12);
       assertClose(row(m.geom_rgba as Float32Array, g, 4), rgba, `${name} rgba`, 1e-7);
       assert.equal((m.geom_contype as Int32Array)[g], 1, `${name} contype`);
@@ -200,7 +212,14 @@ describe('assets/half_cheetah.xml', () => {
 
   test('actuators: order, joints, gears, control range', () => {
     const m = sim.model;
-    const gears: [string, number][] = [['bthigh', 120], ['bshin', 90], ['bfoot', 60], ['fthigh', 120], ['fshin', 60], ['ffoot', 30]];
+    const gears: [string, number][] = [
+      ['bthigh', 120],
+      ['bshin', 90],
+      ['bfoot', 60],
+      ['fthigh', 120],
+      ['fshin', 60],
+      ['ffoot', 30],
+    ];
     gears.forEach(([name, gear], a) => {
       assert.equal(id(OBJ_ACTUATOR, name), a, `actuator ${name} is action ${a}`);
       assert.equal((m.actuator_trnid as Int32Array)[2 * a], id(OBJ_JOINT, name), `${name} drives joint ${name}`);

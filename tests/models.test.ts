@@ -2,20 +2,44 @@ import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../lib/backend.js';
-import type { BackendName } from '../lib/backend.js';
-import { ActorCritic, MODEL_KINDS, defaultModelSpec, orthogonalKernel, paramLayout } from '../lib/models.js';
-import type { ModelKind, ModelSpec, RolloutBatch } from '../lib/models.js';
-import { diagonalGaussianKl, gaussianEntropy, gaussianLogProb, squashedGaussianLogProb } from '../lib/distributions.js';
-import { Rng } from '../lib/rng.js';
+import { initBackend } from '../lib/model/backend.js';
+import type { BackendName } from '../lib/model/backend.js';
+import {
+  ActorCritic,
+  MODEL_KINDS,
+  defaultModelSpec,
+  orthogonalKernel,
+  paramLayout,
+} from '../lib/model/actor_critic.js';
+import type { ModelKind, ModelSpec, RolloutBatch } from '../lib/model/actor_critic.js';
+import {
+  diagonalGaussianKl,
+  gaussianEntropy,
+  gaussianLogProb,
+  squashedGaussianLogProb,
+} from '../lib/model/distributions.js';
+import { Rng } from '../lib/common/rng.js';
 
 // HalfCheetah-v5 sizes: 17 observations, 6 actions in [-1, 1].
-const CHEETAH = { observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1) };
+const CHEETAH = {
+  observationSize: 17,
+  actionSize: 6,
+  actionLow: new Array(6).fill(-1),
+  actionHigh: new Array(6).fill(1),
+};
 const BACKENDS: BackendName[] = ['wasm', 'cpu'];
 
 /** A small model with an asymmetric box, so that the scale terms are exercised. */
 function smallSpec(kind: ModelKind): ModelSpec {
-  return defaultModelSpec({ kind, observationSize: 5, actionSize: 2, hiddenSizes: [6, 5], actionLow: [-1, 0], actionHigh: [1, 3], initLogStd: -0.3 });
+  return defaultModelSpec({
+    kind,
+    observationSize: 5,
+    actionSize: 2,
+    hiddenSizes: [6, 5],
+    actionLow: [-1, 0],
+    actionHigh: [1, 3],
+    initLogStd: -0.3,
+  });
 }
 
 /** A model whose parameters are all random (the initial mean head, gain 0.01, would hide errors). */
@@ -40,7 +64,11 @@ function randomBatch(spec: ModelSpec, length: number, seed: number, capacity = l
 
 // ---- An independent float64 reference: the network read from the named layout, by definition. ----
 
-function referenceForward(spec: ModelSpec, params: ArrayLike<number>, observation: ArrayLike<number>): { mean: number[]; value: number } {
+function referenceForward(
+  spec: ModelSpec,
+  params: ArrayLike<number>,
+  observation: ArrayLike<number>,
+): { mean: number[]; value: number } {
   const byName = new Map(paramLayout(spec).map((e) => [e.name, e]));
   const linear = (x: number[], prefix: string, relu: boolean): number[] => {
     const kernel = byName.get(`${prefix}.kernel`)!;
@@ -53,7 +81,8 @@ function referenceForward(spec: ModelSpec, params: ArrayLike<number>, observatio
       return relu ? Math.max(0, y) : y;
     });
   };
-  const mlp = (prefix: string) => spec.hiddenSizes.reduce((h, _, i) => linear(h, `${prefix}.${i}`, true), Array.from(observation, Math.fround));
+  const mlp = (prefix: string) =>
+    spec.hiddenSizes.reduce((h, _, i) => linear(h, `${prefix}.${i}`, true), Array.from(observation, Math.fround));
   const actorFeatures = mlp(spec.kind === 'shared' ? 'trunk' : 'actor');
   const criticFeatures = spec.kind === 'shared' ? actorFeatures : mlp('critic');
   return { mean: linear(actorFeatures, 'actor.mean', false), value: linear(criticFeatures, 'critic.value', false)[0] };
@@ -65,7 +94,13 @@ function referenceLogStd(spec: ModelSpec, params: ArrayLike<number>): number[] {
 }
 
 /** The A3C loss of the spec, in float64, straight from its definition. */
-function referenceLoss(spec: ModelSpec, params: ArrayLike<number>, batch: RolloutBatch, valueCoef: number, entropyCoef: number) {
+function referenceLoss(
+  spec: ModelSpec,
+  params: ArrayLike<number>,
+  batch: RolloutBatch,
+  valueCoef: number,
+  entropyCoef: number,
+) {
   const { observationSize: O, actionSize: A, actionLow: low, actionHigh: high } = spec;
   const logStd = referenceLogStd(spec, params);
   const n = batch.length;
@@ -74,9 +109,10 @@ function referenceLoss(spec: ModelSpec, params: ArrayLike<number>, batch: Rollou
   for (let t = 0; t < n; t++) {
     const out = referenceForward(spec, params, batch.observations.subarray(t * O, (t + 1) * O));
     const u = batch.rawActions.subarray(t * A, (t + 1) * A);
-    const logProb = spec.kind === 'squashed'
-      ? squashedGaussianLogProb({ u, mean: out.mean, logStd, low, high })
-      : gaussianLogProb({ x: u, mean: out.mean, logStd });
+    const logProb =
+      spec.kind === 'squashed'
+        ? squashedGaussianLogProb({ u, mean: out.mean, logStd, low, high })
+        : gaussianLogProb({ x: u, mean: out.mean, logStd });
     policyLoss -= (batch.advantages[t] * logProb) / n;
     valueLoss += (batch.returns[t] - out.value) ** 2 / n;
   }
@@ -95,16 +131,31 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 test('paramLayout: fixed named order, contiguous offsets, sizes = product of shapes', () => {
   const layout = paramLayout(defaultModelSpec(CHEETAH));
-  assert.deepEqual(layout.map((e) => `${e.name}[${e.shape.join(',')}]`), [
-    'actor.0.kernel[17,128]', 'actor.0.bias[128]', 'actor.1.kernel[128,128]', 'actor.1.bias[128]',
-    'actor.mean.kernel[128,6]', 'actor.mean.bias[6]', 'actor.logStd[6]',
-    'critic.0.kernel[17,128]', 'critic.0.bias[128]', 'critic.1.kernel[128,128]', 'critic.1.bias[128]',
-    'critic.value.kernel[128,1]', 'critic.value.bias[1]',
-  ]);
+  assert.deepEqual(
+    layout.map((e) => `${e.name}[${e.shape.join(',')}]`),
+    [
+      'actor.0.kernel[17,128]',
+      'actor.0.bias[128]',
+      'actor.1.kernel[128,128]',
+      'actor.1.bias[128]',
+      'actor.mean.kernel[128,6]',
+      'actor.mean.bias[6]',
+      'actor.logStd[6]',
+      'critic.0.kernel[17,128]',
+      'critic.0.bias[128]',
+      'critic.1.kernel[128,128]',
+      'critic.1.bias[128]',
+      'critic.value.kernel[128,1]',
+      'critic.value.bias[1]',
+    ],
+  );
   let offset = 0;
   for (const e of layout) {
     assert.equal(e.offset, offset, `${e.name} offset`);
-    assert.equal(e.size, e.shape.reduce((a, b) => a * b, 1));
+    assert.equal(
+      e.size,
+      e.shape.reduce((a, b) => a * b, 1),
+    );
     offset += e.size;
   }
   // actor: (17*128 + 128) + (128*128 + 128) + (128*6 + 6) + 6 = 2304 + 16512 + 774 + 6 = 19596
@@ -113,10 +164,20 @@ test('paramLayout: fixed named order, contiguous offsets, sizes = product of sha
   assert.equal(new ActorCritic(defaultModelSpec(CHEETAH), { rng: new Rng(0) }).numParams, 38541);
 
   const shared = paramLayout(defaultModelSpec({ ...CHEETAH, kind: 'shared', hiddenSizes: [64, 64] }));
-  assert.deepEqual(shared.map((e) => e.name), [
-    'trunk.0.kernel', 'trunk.0.bias', 'trunk.1.kernel', 'trunk.1.bias',
-    'actor.mean.kernel', 'actor.mean.bias', 'actor.logStd', 'critic.value.kernel', 'critic.value.bias',
-  ]);
+  assert.deepEqual(
+    shared.map((e) => e.name),
+    [
+      'trunk.0.kernel',
+      'trunk.0.bias',
+      'trunk.1.kernel',
+      'trunk.1.bias',
+      'actor.mean.kernel',
+      'actor.mean.bias',
+      'actor.logStd',
+      'critic.value.kernel',
+      'critic.value.bias',
+    ],
+  );
   // (17*64 + 64) + (64*64 + 64) + (64*6 + 6) + 6 + (64 + 1) = 1152 + 4160 + 390 + 6 + 65
   const last = shared[shared.length - 1];
   assert.equal(last.offset + last.size, 5773);
@@ -128,18 +189,37 @@ test('defaultModelSpec: documented defaults, and validation with clear messages'
   assert.deepEqual(spec.hiddenSizes, [128, 128]);
   assert.equal(spec.initLogStd, 0);
   assert.doesNotThrow(() => JSON.stringify(spec));
-  assert.throws(() => defaultModelSpec({ ...CHEETAH, kind: 'lstm' as ModelKind }), /kind must be one of squashed, separate, shared/);
-  assert.throws(() => defaultModelSpec({ ...CHEETAH, observationSize: 0 }), /observationSize must be a positive integer/);
-  assert.throws(() => defaultModelSpec({ ...CHEETAH, hiddenSizes: [64, 1.5] }), /hiddenSizes must be an array of positive integers/);
+  assert.throws(
+    () => defaultModelSpec({ ...CHEETAH, kind: 'lstm' as ModelKind }),
+    /kind must be one of squashed, separate, shared/,
+  );
+  assert.throws(
+    () => defaultModelSpec({ ...CHEETAH, observationSize: 0 }),
+    /observationSize must be a positive integer/,
+  );
+  assert.throws(
+    () => defaultModelSpec({ ...CHEETAH, hiddenSizes: [64, 1.5] }),
+    /hiddenSizes must be an array of positive integers/,
+  );
   assert.throws(() => defaultModelSpec({ ...CHEETAH, actionLow: [-1] }), /must have actionSize \(6\) entries/);
-  assert.throws(() => defaultModelSpec({ ...CHEETAH, actionHigh: new Array(6).fill(Infinity) }), /tanh squashing needs a bounded box/);
-  assert.doesNotThrow(() => defaultModelSpec({ ...CHEETAH, kind: 'separate', actionHigh: new Array(6).fill(Infinity) }));
+  assert.throws(
+    () => defaultModelSpec({ ...CHEETAH, actionHigh: new Array(6).fill(Infinity) }),
+    /tanh squashing needs a bounded box/,
+  );
+  assert.doesNotThrow(() =>
+    defaultModelSpec({ ...CHEETAH, kind: 'separate', actionHigh: new Array(6).fill(Infinity) }),
+  );
   assert.throws(() => new ActorCritic(spec), /pass options.rng .* or options.params/);
 });
 
 test('orthogonalKernel: orthonormal columns (in >= out) or rows (in < out), times the gain', () => {
   const rng = new Rng(3);
-  for (const [inSize, outSize, gain] of [[17, 128, Math.SQRT2], [128, 128, Math.SQRT2], [128, 6, 0.01], [128, 1, 1]]) {
+  for (const [inSize, outSize, gain] of [
+    [17, 128, Math.SQRT2],
+    [128, 128, Math.SQRT2],
+    [128, 6, 0.01],
+    [128, 1, 1],
+  ]) {
     const w = orthogonalKernel({ inSize, outSize, gain, rng });
     // Gram matrix over the smaller dimension must be gain^2 I.
     const small = Math.min(inSize, outSize);
@@ -148,7 +228,10 @@ test('orthogonalKernel: orthonormal columns (in >= out) or rows (in < out), time
         let dot = 0;
         if (inSize >= outSize) for (let i = 0; i < inSize; i++) dot += w[i * outSize + a] * w[i * outSize + b];
         else for (let j = 0; j < outSize; j++) dot += w[a * outSize + j] * w[b * outSize + j];
-        assert.ok(Math.abs(dot - (a === b ? gain * gain : 0)) < 1e-10, `${inSize}x${outSize} gram[${a}][${b}] = ${dot}`);
+        assert.ok(
+          Math.abs(dot - (a === b ? gain * gain : 0)) < 1e-10,
+          `${inSize}x${outSize} gram[${a}][${b}] = ${dot}`,
+        );
       }
     }
   }
@@ -159,7 +242,11 @@ test('initialisation: orthogonal kernels with the documented gains, zero biases,
   const model = new ActorCritic(spec, { rng: new Rng(42) });
   for (const e of model.layout) {
     const values = model.params.subarray(e.offset, e.offset + e.size);
-    if (e.name.endsWith('.bias')) assert.ok(values.every((v) => v === 0), `${e.name} is zero`);
+    if (e.name.endsWith('.bias'))
+      assert.ok(
+        values.every((v) => v === 0),
+        `${e.name} is zero`,
+      );
     if (e.name === 'actor.logStd') assert.ok(values.every((v) => v === -0.5));
     if (e.name.endsWith('.kernel')) {
       // Column norms (in >= out) are the gain: sqrt(2) hidden, 0.01 mean head, 1 value head.
@@ -169,11 +256,18 @@ test('initialisation: orthogonal kernels with the documented gains, zero biases,
       let norm = 0;
       if (inSize >= outSize) for (let i = 0; i < inSize; i++) norm += values[i * outSize + j] ** 2;
       else for (let k = 0; k < outSize; k++) norm += values[k] ** 2;
-      assert.ok(Math.abs(Math.sqrt(norm) - gain) < 1e-5 * Math.max(1, gain), `${e.name}: norm ${Math.sqrt(norm)} vs gain ${gain}`);
+      assert.ok(
+        Math.abs(Math.sqrt(norm) - gain) < 1e-5 * Math.max(1, gain),
+        `${e.name}: norm ${Math.sqrt(norm)} vs gain ${gain}`,
+      );
     }
   }
   assert.deepEqual(new ActorCritic(spec, { rng: new Rng(42) }).params, model.params, 'same seed, same parameters');
-  assert.notDeepEqual(new ActorCritic(spec, { rng: new Rng(43) }).params, model.params, 'another seed, other parameters');
+  assert.notDeepEqual(
+    new ActorCritic(spec, { rng: new Rng(43) }).params,
+    model.params,
+    'another seed, other parameters',
+  );
 });
 
 // ---- The plain-TypeScript fast path ----
@@ -196,7 +290,12 @@ for (const kind of MODEL_KINDS) {
 }
 
 test('act (squashed): env-ready action in the box, log-prob of the squashed Gaussian, deterministic = mean', () => {
-  const spec = defaultModelSpec({ ...CHEETAH, actionLow: [-1, -2, 0, -1, -1, -0.5], actionHigh: [1, 2, 3, 1, 1, 0.5], hiddenSizes: [16] });
+  const spec = defaultModelSpec({
+    ...CHEETAH,
+    actionLow: [-1, -2, 0, -1, -1, -0.5],
+    actionHigh: [1, 2, 3, 1, 1, 0.5],
+    hiddenSizes: [16],
+  });
   const model = randomModel(spec, 7);
   const rng = new Rng(8);
   const observation = Array.from({ length: 17 }, () => rng.normal());
@@ -206,16 +305,25 @@ test('act (squashed): env-ready action in the box, log-prob of the squashed Gaus
     assert.ok(out.rawAction instanceof Float32Array);
     for (let i = 0; i < 6; i++) {
       assert.ok(out.action[i] >= spec.actionLow[i] && out.action[i] <= spec.actionHigh[i], 'action in the box');
-      const expected = spec.actionLow[i] + (Math.tanh(out.rawAction[i]) + 1) * (spec.actionHigh[i] - spec.actionLow[i]) / 2;
+      const expected =
+        spec.actionLow[i] + ((Math.tanh(out.rawAction[i]) + 1) * (spec.actionHigh[i] - spec.actionLow[i])) / 2;
       assert.ok(Math.abs(out.action[i] - expected) < 1e-12, 'action = scale(tanh(u))');
     }
-    const expectedLogProb = squashedGaussianLogProb({ u: out.rawAction, mean: mu, logStd, low: spec.actionLow, high: spec.actionHigh });
+    const expectedLogProb = squashedGaussianLogProb({
+      u: out.rawAction,
+      mean: mu,
+      logStd,
+      low: spec.actionLow,
+      high: spec.actionHigh,
+    });
     assert.ok(Math.abs(out.logProb - expectedLogProb) < 1e-9, `logProb ${out.logProb} vs ${expectedLogProb}`);
     assert.ok(Math.abs(out.entropy - gaussianEntropy(logStd)) < 1e-12);
     assert.ok(Math.abs(out.value - model.value(observation)) < 1e-12);
   }
   const deterministic = model.act(observation, rng, { deterministic: true });
-  const meanAction = mu.map((m, i) => spec.actionLow[i] + (Math.tanh(m) + 1) * (spec.actionHigh[i] - spec.actionLow[i]) / 2);
+  const meanAction = mu.map(
+    (m, i) => spec.actionLow[i] + ((Math.tanh(m) + 1) * (spec.actionHigh[i] - spec.actionLow[i])) / 2,
+  );
   assert.ok(maxAbsDiff(deterministic.action, meanAction) < 1e-6, 'deterministic action is the squashed mean');
   assert.ok(maxAbsDiff(deterministic.mean, meanAction) < 1e-12, 'mean field is the squashed mean');
   assert.ok(maxAbsDiff(deterministic.rawAction, mu) < 1e-6, 'deterministic u is the Gaussian mean');
@@ -245,10 +353,16 @@ test('act (separate): u ~ N(mu, sigma) clipped to the box, log-prob of the uncli
   for (let i = 0; i < 6; i++) {
     // mean of u - mu: 0 +- 5 sigma / sqrt(N); variance 0.49 +- 5 * sqrt(2) * 0.49 / sqrt(N)
     assert.ok(Math.abs(sum[i] / N) < (5 * 0.7) / Math.sqrt(N), `dimension ${i}: mean offset ${sum[i] / N}`);
-    assert.ok(Math.abs(sumSquares[i] / N - 0.49) < (5 * Math.SQRT2 * 0.49) / Math.sqrt(N), `dimension ${i}: variance ${sumSquares[i] / N}`);
+    assert.ok(
+      Math.abs(sumSquares[i] / N - 0.49) < (5 * Math.SQRT2 * 0.49) / Math.sqrt(N),
+      `dimension ${i}: variance ${sumSquares[i] / N}`,
+    );
   }
   const deterministic = model.act(observation, rng, { deterministic: true });
-  assert.deepEqual(Array.from(deterministic.action), Array.from(mu, (m) => Math.min(1, Math.max(-1, Math.fround(m)))));
+  assert.deepEqual(
+    Array.from(deterministic.action),
+    Array.from(mu, (m) => Math.min(1, Math.max(-1, Math.fround(m)))),
+  );
 });
 
 test('fast path: rejects bad input with a clear message', () => {
@@ -279,7 +393,10 @@ for (const backend of BACKENDS) {
       for (let t = 0; t < 12; t++) {
         const fast = model.forward(batch.observations.subarray(t * 17, (t + 1) * 17));
         assert.ok(maxAbsDiff(fast.mean, out.mean.subarray(t * 6, (t + 1) * 6)) < 1e-5, `row ${t} mean`);
-        assert.ok(Math.abs(fast.value - out.value[t]) < 1e-5 * Math.max(1, Math.abs(fast.value)), `row ${t} value ${fast.value} vs ${out.value[t]}`);
+        assert.ok(
+          Math.abs(fast.value - out.value[t]) < 1e-5 * Math.max(1, Math.abs(fast.value)),
+          `row ${t} value ${fast.value} vs ${out.value[t]}`,
+        );
         assert.deepEqual(Array.from(out.logStd), Array.from(fast.logStd, Math.fround));
       }
     });
@@ -294,7 +411,10 @@ for (const backend of BACKENDS) {
       const params = Float64Array.from(model.params);
       const expected = referenceLoss(spec, params, batch, coefficients.valueCoef, coefficients.entropyCoef);
       for (const key of ['totalLoss', 'policyLoss', 'valueLoss', 'entropy'] as const) {
-        assert.ok(Math.abs(info[key] - expected[key]) < 1e-5 * Math.max(1, Math.abs(expected[key])), `${key}: ${info[key]} vs ${expected[key]}`);
+        assert.ok(
+          Math.abs(info[key] - expected[key]) < 1e-5 * Math.max(1, Math.abs(expected[key])),
+          `${key}: ${info[key]} vs ${expected[key]}`,
+        );
       }
       const h = 1e-5;
       for (let i = 0; i < params.length; i++) {
@@ -306,7 +426,10 @@ for (const backend of BACKENDS) {
         params[i] = saved;
         const fd = (plus - minus) / (2 * h);
         const name = model.layout.find((e) => i >= e.offset && i < e.offset + e.size)!.name;
-        assert.ok(Math.abs(gradients[i] - fd) < 1e-4 + 1e-3 * Math.abs(fd), `${name} (index ${i}): ${gradients[i]} vs finite difference ${fd}`);
+        assert.ok(
+          Math.abs(gradients[i] - fd) < 1e-4 + 1e-3 * Math.abs(fd),
+          `${name} (index ${i}): ${gradients[i]} vs finite difference ${fd}`,
+        );
       }
     });
   }
@@ -328,9 +451,14 @@ for (const kind of MODEL_KINDS) {
       const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
       assert.ok(maxAbsDiff(a, b) < 1e-4 * scale, `${e.name}: max difference ${maxAbsDiff(a, b)} (scale ${scale})`);
     }
-    assert.ok(Math.abs(ours.info.totalLoss - autodiff.info.totalLoss) < 1e-4 * Math.max(1, Math.abs(autodiff.info.totalLoss)));
+    assert.ok(
+      Math.abs(ours.info.totalLoss - autodiff.info.totalLoss) < 1e-4 * Math.max(1, Math.abs(autodiff.info.totalLoss)),
+    );
     const logStd = referenceLogStd(spec, model.params);
-    assert.ok(Math.abs(ours.info.std - logStd.reduce((s, x) => s + Math.exp(x), 0) / 6) < 1e-12, 'std = mean exp(logStd)');
+    assert.ok(
+      Math.abs(ours.info.std - logStd.reduce((s, x) => s + Math.exp(x), 0) / 6) < 1e-12,
+      'std = mean exp(logStd)',
+    );
   });
 }
 
@@ -359,7 +487,9 @@ test('policyKl: mean KL from the means computeGradients saw to the current polic
   const model = randomModel(spec, 23);
   const batch = randomBatch(spec, 7, 24);
   const { means } = model.computeGradients(batch, { valueCoef: 0.5, entropyCoef: 0 });
-  const logStd = model.params.slice(paramLayout(spec).find((e) => e.name === 'actor.logStd')!.offset).subarray(0, spec.actionSize);
+  const logStd = model.params
+    .slice(paramLayout(spec).find((e) => e.name === 'actor.logStd')!.offset)
+    .subarray(0, spec.actionSize);
   const oldLogStd = Float32Array.from(logStd);
   assert.ok(Math.abs(model.policyKl(batch.observations, 7, means, oldLogStd)) < 1e-6, 'no change, no divergence');
   // The tfjs means are the fast path's means (computeGradients saw the same policy).
@@ -372,12 +502,18 @@ test('policyKl: mean KL from the means computeGradients saw to the current polic
   let expected = 0;
   for (let t = 0; t < 7; t++) {
     const now = model.forward(batch.observations.subarray(t * 5, (t + 1) * 5));
-    expected += diagonalGaussianKl({ mean: means.subarray(t * 2, t * 2 + 2), logStd: oldLogStd }, { mean: now.mean, logStd: now.logStd });
+    expected += diagonalGaussianKl(
+      { mean: means.subarray(t * 2, t * 2 + 2), logStd: oldLogStd },
+      { mean: now.mean, logStd: now.logStd },
+    );
   }
   const kl = model.policyKl(batch.observations, 7, means, oldLogStd);
   assert.ok(kl > 1e-4, `a perturbed policy has moved (KL ${kl})`);
   assert.ok(Math.abs(kl - expected / 7) < 1e-9, `${kl} vs ${expected / 7}`);
-  assert.throws(() => model.policyKl(batch.observations, 7, means.subarray(0, 4), oldLogStd), /policyKl: oldMeans must hold 7 x 2 numbers, got 4/);
+  assert.throws(
+    () => model.policyKl(batch.observations, 7, means.subarray(0, 4), oldLogStd),
+    /policyKl: oldMeans must hold 7 x 2 numbers, got 4/,
+  );
 });
 
 for (const backend of BACKENDS) {
@@ -402,11 +538,23 @@ test('tfjs methods reject bad input with a clear message; dispose ends only the 
   const model = randomModel(spec, 21);
   const batch = randomBatch(spec, 4, 22);
   const c = { valueCoef: 0.5, entropyCoef: 0 };
-  assert.throws(() => model.computeGradients({ ...batch, length: 5 }, c), /batch.observations holds 20 numbers, need 5 x 5 = 25/);
+  assert.throws(
+    () => model.computeGradients({ ...batch, length: 5 }, c),
+    /batch.observations holds 20 numbers, need 5 x 5 = 25/,
+  );
   assert.throws(() => model.computeGradients({ ...batch, length: 0 }, c), /length must be an integer >= 1/);
-  assert.throws(() => model.computeGradients({ ...batch, returns: new Float32Array([1, 2, Number.NaN, 0]) }, c), /batch.returns\[2\] is NaN/);
-  assert.throws(() => model.computeGradients({ ...batch, advantages: [1, 2, 3, 4] as unknown as Float32Array }, c), /batch.advantages must be a Float32Array/);
-  assert.throws(() => model.computeGradients(batch, { valueCoef: -1, entropyCoef: 0 }), /valueCoef must be a finite number >= 0/);
+  assert.throws(
+    () => model.computeGradients({ ...batch, returns: new Float32Array([1, 2, Number.NaN, 0]) }, c),
+    /batch.returns\[2\] is NaN/,
+  );
+  assert.throws(
+    () => model.computeGradients({ ...batch, advantages: [1, 2, 3, 4] as unknown as Float32Array }, c),
+    /batch.advantages must be a Float32Array/,
+  );
+  assert.throws(
+    () => model.computeGradients(batch, { valueCoef: -1, entropyCoef: 0 }),
+    /valueCoef must be a finite number >= 0/,
+  );
   assert.throws(() => model.forwardTf(new Float32Array(3), 1), /observations holds 3 numbers, need 1 x 5 = 5/);
   const before = tf.memory().numTensors;
   model.dispose();
@@ -416,10 +564,19 @@ test('tfjs methods reject bad input with a clear message; dispose ends only the 
 });
 
 test('initBackend: unknown names and a missing optional tfjs-node give clear errors', async () => {
-  await assert.rejects(initBackend('webgpu' as BackendName), /unknown backend "webgpu"; use one of wasm, cpu, tensorflow/);
-  const tfjsNodeInstalled = await import('@tensorflow/tfjs-node' as string).then(() => true, () => false);
+  await assert.rejects(
+    initBackend('webgpu' as BackendName),
+    /unknown backend "webgpu"; use one of wasm, cpu, tensorflow/,
+  );
+  const tfjsNodeInstalled = await import('@tensorflow/tfjs-node' as string).then(
+    () => true,
+    () => false,
+  );
   if (!tfjsNodeInstalled) {
-    await assert.rejects(initBackend('tensorflow'), /optional dependency that is not installed or failed to install.*Use the 'wasm' or 'cpu' backend/s);
+    await assert.rejects(
+      initBackend('tensorflow'),
+      /optional dependency that is not installed or failed to install.*Use the 'wasm' or 'cpu' backend/s,
+    );
   }
   // A failed request leaves the thread usable.
   assert.equal(await initBackend('wasm'), 'wasm');
@@ -449,12 +606,17 @@ test('wasm backend inside a worker thread: same gradients as on the main thread'
       eval: true,
       workerData: {
         tsx: import.meta.resolve('tsx/esm/api'),
-        backend: new URL('../lib/backend.ts', import.meta.url).href,
-        models: new URL('../lib/models.ts', import.meta.url).href,
-        spec, params: model.params, batch,
+        backend: new URL('../lib/model/backend.ts', import.meta.url).href,
+        models: new URL('../lib/model/actor_critic.ts', import.meta.url).href,
+        spec,
+        params: model.params,
+        batch,
       },
     });
-    worker.once('message', (message) => { resolve(message); void worker.terminate(); });
+    worker.once('message', (message) => {
+      resolve(message);
+      void worker.terminate();
+    });
     worker.once('error', reject);
   });
   assert.ok(gradients instanceof Float32Array, `worker failed: ${String(gradients)}`);

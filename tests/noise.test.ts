@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CorrelatedNoise } from '../lib/noise.js';
-import { ActorCritic, defaultModelSpec } from '../lib/models.js';
-import { Rng } from '../lib/rng.js';
+import { CorrelatedNoise } from '../lib/a3c/noise.js';
+import { ActorCritic, defaultModelSpec } from '../lib/model/actor_critic.js';
+import { Rng } from '../lib/common/rng.js';
 import { resolveConfig, configFromJSON } from '../lib/config.js';
 
 /** n consecutive draws of one dimension of the process. */
@@ -44,7 +44,10 @@ test('CorrelatedNoise: N(0, 1) marginals and lag-k autocorrelation rho^k', () =>
     assert.ok(Math.abs(variance - 1) < 0.05, `rho ${rho}: variance ${variance}`);
     for (const lag of [1, 2, 5]) {
       const r = autocorrelation(xs, lag);
-      assert.ok(Math.abs(r - rho ** lag) < 0.02, `rho ${rho}, lag ${lag}: autocorrelation ${r}, expected ${rho ** lag}`);
+      assert.ok(
+        Math.abs(r - rho ** lag) < 0.02,
+        `rho ${rho}, lag ${lag}: autocorrelation ${r}, expected ${rho ** lag}`,
+      );
     }
   }
 });
@@ -60,7 +63,7 @@ test('CorrelatedNoise: dimensions are independent of each other', () => {
   assert.ok(Math.abs(cross / n) < 0.03, `cross-correlation ${cross / n}`);
 });
 
-test('CorrelatedNoise: rho 0 is exactly the generator\'s independent normal stream', () => {
+test("CorrelatedNoise: rho 0 is exactly the generator's independent normal stream", () => {
   const noise = new CorrelatedNoise(4, 0, new Rng(11));
   const reference = new Rng(11);
   for (let t = 0; t < 50; t++) {
@@ -77,7 +80,13 @@ test('CorrelatedNoise: rejects rho outside [0, 1) and bad sizes, saying what is 
 });
 
 test('ActorCritic.act with given noise: u = mu + sigma * eps, and the same log-prob as a sampled u', () => {
-  const spec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), initLogStd: -0.4 });
+  const spec = defaultModelSpec({
+    observationSize: 17,
+    actionSize: 6,
+    actionLow: new Array(6).fill(-1),
+    actionHigh: new Array(6).fill(1),
+    initLogStd: -0.4,
+  });
   const model = new ActorCritic(spec, { rng: new Rng(5) });
   const observation = Array.from({ length: 17 }, (_, i) => Math.sin(i));
   const { mean, logStd } = model.forward(observation);

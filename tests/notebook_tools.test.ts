@@ -13,13 +13,34 @@ import { gunzipSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import ffmpeg from '@ffmpeg-installer/ffmpeg';
 import {
-  describeMp4, episodeReturnTraces, figureHtml, figureLayout, initPlotly, isPlotlyInitialised, lineTrace, LivePlot,
-  movingAverage, notebookBudget, plot, plotlyBundlePath, plotlyScript, showImage, showVideo, videoHtml,
-  PLOT_MARKER_ATTRIBUTE, PLOTLY_BUNDLE_MARKER_ATTRIBUTE,
-} from '../lib/notebook.js';
-import type { NotebookDisplay } from '../lib/notebook.js';
+  describeMp4,
+  episodeReturnTraces,
+  figureHtml,
+  figureLayout,
+  initPlotly,
+  isPlotlyInitialised,
+  lineTrace,
+  LivePlot,
+  movingAverage,
+  notebookBudget,
+  plot,
+  plotlyBundlePath,
+  plotlyScript,
+  showImage,
+  showVideo,
+  videoHtml,
+  PLOT_MARKER_ATTRIBUTE,
+  PLOTLY_BUNDLE_MARKER_ATTRIBUTE,
+} from '../lib/notebook/notebook.js';
+import type { NotebookDisplay } from '../lib/notebook/notebook.js';
 import { serializeNotebook, stripFiles, stripNotebook } from '../scripts/strip_notebooks.js';
-import { countOutputs, findErrors, findMissingOutputs, looksLikeError, readExpectations } from './notebook_support/notebook_checks.js';
+import {
+  countOutputs,
+  findErrors,
+  findMissingOutputs,
+  looksLikeError,
+  readExpectations,
+} from './notebook_support/notebook_checks.js';
 import type { Notebook } from './notebook_support/notebook_checks.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -63,7 +84,12 @@ test('movingAverage rejects a bad window or non-finite values', () => {
 
 test('lineTrace indexes x by default and checks lengths', () => {
   assert.deepEqual(lineTrace([5, 6, 7], { name: 'r', color: '#123456', width: 2 }), {
-    type: 'scatter', mode: 'lines', x: [0, 1, 2], y: [5, 6, 7], name: 'r', line: { color: '#123456', width: 2 },
+    type: 'scatter',
+    mode: 'lines',
+    x: [0, 1, 2],
+    y: [5, 6, 7],
+    name: 'r',
+    line: { color: '#123456', width: 2 },
   });
   assert.throws(() => lineTrace([1, 2], { x: [0] }), /x has 1 values but y has 2/);
 });
@@ -82,7 +108,13 @@ test('episodeReturnTraces: one trace per worker and a moving average in global-s
   assert.deepEqual([traces[0].name, traces[0].x, traces[0].y], ['worker 0', [200, 300], [4, 6]]);
   assert.deepEqual([traces[1].name, traces[1].x, traces[1].y], ['worker 1', [100, 400], [2, 8]]);
   // In step order the returns are 2, 4, 6, 8; window 2 gives 2, (2+4)/2, (4+6)/2, (6+8)/2.
-  assert.deepEqual([traces[2].x, traces[2].y], [[100, 200, 300, 400], [2, 3, 5, 7]]);
+  assert.deepEqual(
+    [traces[2].x, traces[2].y],
+    [
+      [100, 200, 300, 400],
+      [2, 3, 5, 7],
+    ],
+  );
   assert.equal(episodeReturnTraces([{ workerId: 3, globalStep: 1, episodeReturn: 1 }], { perWorker: false }).length, 1);
 });
 
@@ -95,7 +127,10 @@ test('figureLayout writes titles the way plotly 3+ reads them', () => {
 });
 
 /** The figure JSON inside the HTML of `figureHtml`. */
-function figureSpec(html: string): { data: { name?: string; x: unknown[]; y: unknown[] }[]; config: Record<string, unknown> } {
+function figureSpec(html: string): {
+  data: { name?: string; x: unknown[]; y: unknown[] }[];
+  config: Record<string, unknown>;
+} {
   const match = /fig=(\{.*\});\n/.exec(html);
   assert.ok(match !== null, 'figure JSON not found');
   return JSON.parse(match[1]);
@@ -134,8 +169,12 @@ test('plot emits the bundle with the first figure only; initPlotly re-emits it',
   plot(display, { traces: [lineTrace([1, 2])] });
   plot(display, { traces: [lineTrace([3, 4])] });
   assert.equal(isPlotlyInitialised(), true);
-  assert.ok(display.htmls[0].includes(PLOTLY_BUNDLE_MARKER_ATTRIBUTE) && display.htmls[0].includes(PLOT_MARKER_ATTRIBUTE));
-  assert.ok(!display.htmls[1].includes(PLOTLY_BUNDLE_MARKER_ATTRIBUTE) && display.htmls[1].includes(PLOT_MARKER_ATTRIBUTE));
+  assert.ok(
+    display.htmls[0].includes(PLOTLY_BUNDLE_MARKER_ATTRIBUTE) && display.htmls[0].includes(PLOT_MARKER_ATTRIBUTE),
+  );
+  assert.ok(
+    !display.htmls[1].includes(PLOTLY_BUNDLE_MARKER_ATTRIBUTE) && display.htmls[1].includes(PLOT_MARKER_ATTRIBUTE),
+  );
   initPlotly(display);
   assert.ok(display.htmls[2].includes(PLOTLY_BUNDLE_MARKER_ATTRIBUTE));
 });
@@ -158,7 +197,10 @@ test('LivePlot redraws at most once per throttleMs and flush draws the held-back
   assert.equal(live.update(traces('e')), false);
   live.flush();
   assert.equal(live.draws, 3);
-  assert.deepEqual(display.htmls.map((h) => figureSpec(h).data[0].name), ['a', 'd', 'e']);
+  assert.deepEqual(
+    display.htmls.map((h) => figureSpec(h).data[0].name),
+    ['a', 'd', 'e'],
+  );
   assert.throws(() => new LivePlot(display, { throttleMs: -1 }), /throttleMs must be a finite number >= 0, got -1/);
 });
 
@@ -207,10 +249,23 @@ function tinyMp4(timescale: number, duration: number, width: number, height: num
 
 test('describeMp4 reads brand, duration (mvhd duration / timescale), codec and size', () => {
   // 2500 ticks at 1000 ticks per second = 2.5 s
-  assert.deepEqual(describeMp4(tinyMp4(1000, 2500, 64, 48)), { majorBrand: 'isom', durationSeconds: 2.5, codecs: ['avc1'], width: 64, height: 48 });
+  assert.deepEqual(describeMp4(tinyMp4(1000, 2500, 64, 48)), {
+    majorBrand: 'isom',
+    durationSeconds: 2.5,
+    codecs: ['avc1'],
+    width: 64,
+    height: 48,
+  });
   // mvhd version 1: 8-byte times and duration; 1800 ticks at 600 per second = 3 s
   const v1 = box('mvhd', new Uint8Array([1, 0, 0, 0]), new Uint8Array(16), u32(600, 0, 1800), new Uint8Array(80));
-  const file = Buffer.concat([box('ftyp', Buffer.from('mp42', 'latin1'), u32(0)), box('moov', v1, box('trak', box('mdia', box('minf', box('stbl', box('stsd', u32(0, 1), box('mp4v', new Uint8Array(70))))))))]);
+  const file = Buffer.concat([
+    box('ftyp', Buffer.from('mp42', 'latin1'), u32(0)),
+    box(
+      'moov',
+      v1,
+      box('trak', box('mdia', box('minf', box('stbl', box('stsd', u32(0, 1), box('mp4v', new Uint8Array(70))))))),
+    ),
+  ]);
   assert.equal(describeMp4(file).durationSeconds, 3);
   assert.deepEqual(describeMp4(file).codecs, ['mp4v']);
 });
@@ -220,7 +275,10 @@ test('describeMp4 rejects files that are not complete MP4s', () => {
   const whole = tinyMp4(1000, 1000, 8, 8);
   assert.throws(() => describeMp4(whole.subarray(0, whole.length - 10)), /claims \d+ bytes but only \d+ remain/);
   assert.throws(() => describeMp4(box('ftyp', Buffer.from('isom', 'latin1'), u32(0))), /no 'moov\/mvhd' box/);
-  const shortMvhd = Buffer.concat([box('ftyp', Buffer.from('isom', 'latin1'), u32(0)), box('moov', box('mvhd', u32(0, 0, 0)))]);
+  const shortMvhd = Buffer.concat([
+    box('ftyp', Buffer.from('isom', 'latin1'), u32(0)),
+    box('moov', box('mvhd', u32(0, 0, 0))),
+  ]);
   assert.throws(() => describeMp4(shortMvhd), /'mvhd' box at byte \d+ is too short for version 0/);
 });
 
@@ -228,7 +286,24 @@ test('showVideo embeds a real ffmpeg MP4 as a data URI of the same bytes', () =>
   const dir = mkdtempSync(path.join(tmpdir(), 'a3c-video-'));
   const mp4Path = path.join(dir, 'clip.mp4');
   // 1 s of test pattern at 10 frames per second, 64x48, H.264.
-  execFileSync(ffmpeg.path, ['-y', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', mp4Path], { stdio: 'pipe' });
+  execFileSync(
+    ffmpeg.path,
+    [
+      '-y',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=10:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      mp4Path,
+    ],
+    { stdio: 'pipe' },
+  );
   const bytes = readFileSync(mp4Path);
   const info = describeMp4(bytes);
   assert.deepEqual([info.codecs, info.width, info.height], [['avc1'], 64, 48]);
@@ -237,7 +312,10 @@ test('showVideo embeds a real ffmpeg MP4 as a data URI of the same bytes', () =>
   const display = new RecordingDisplay();
   showVideo(display, mp4Path, { width: 320, loop: true });
   const html = display.htmls[0];
-  assert.match(html, /^<video controls playsinline data-a3c-video="avc1" width="320" loop src="data:video\/mp4;base64,/);
+  assert.match(
+    html,
+    /^<video controls playsinline data-a3c-video="avc1" width="320" loop src="data:video\/mp4;base64,/,
+  );
   const payload = /base64,([A-Za-z0-9+/=]+)"/.exec(html);
   assert.ok(payload !== null && Buffer.from(payload[1], 'base64').equals(bytes));
   assert.throws(() => videoHtml(bytes, { maxBytes: 100 }), /above maxBytes=100/);
@@ -260,7 +338,10 @@ function executedFixture(): Record<string, unknown> {
     cells: [
       { cell_type: 'markdown', id: 'aa', metadata: {}, source: '# Title' },
       {
-        cell_type: 'code', id: 'bb', execution_count: 3, source: 'console.log(1)',
+        cell_type: 'code',
+        id: 'bb',
+        execution_count: 3,
+        source: 'console.log(1)',
         metadata: { execution: { 'iopub.status.busy': '2026-01-01T00:00:00Z' }, tags: ['keep'] },
         outputs: [{ output_type: 'stream', name: 'stdout', text: ['1\n'] }],
       },
@@ -272,7 +353,11 @@ function executedFixture(): Record<string, unknown> {
 test('stripNotebook clears outputs, counts and per-run metadata, and keeps the rest', () => {
   const { notebook, changes } = stripNotebook(executedFixture());
   assert.deepEqual(changes, [
-    '1 code cell(s) with outputs', '1 execution count(s)', 'cell metadata execution, scrolled', 'notebook metadata language_info', '1 cell(s) without an id',
+    '1 code cell(s) with outputs',
+    '1 execution count(s)',
+    'cell metadata execution, scrolled',
+    'notebook metadata language_info',
+    '1 cell(s) without an id',
   ]);
   const cells = notebook.cells as Record<string, unknown>[];
   assert.deepEqual([cells[1].outputs, cells[1].execution_count, cells[1].metadata], [[], null, { tags: ['keep'] }]);
@@ -280,7 +365,10 @@ test('stripNotebook clears outputs, counts and per-run metadata, and keeps the r
   assert.match(String(cells[2].id), /^[0-9a-f]{8}$/);
   assert.deepEqual(notebook.metadata, { kernelspec: { name: 'tslab' }, a3c: { expect: ['plotly'] } });
   assert.deepEqual(stripNotebook(notebook).changes, [], 'a stripped notebook is clean');
-  assert.throws(() => stripNotebook({ nbformat: 3, worksheets: [] }, 'old.ipynb'), /old\.ipynb: only nbformat 4 notebooks are supported, got nbformat 3/);
+  assert.throws(
+    () => stripNotebook({ nbformat: 3, worksheets: [] }, 'old.ipynb'),
+    /old\.ipynb: only nbformat 4 notebooks are supported, got nbformat 3/,
+  );
 });
 
 test('strip_notebooks --check lists a dirty notebook and exits 1; stripping makes it pass', () => {
@@ -288,7 +376,8 @@ test('strip_notebooks --check lists a dirty notebook and exits 1; stripping make
   const file = path.join(dir, 'dirty.ipynb');
   writeFileSync(file, serializeNotebook(executedFixture() as never));
   const script = path.join(ROOT, 'scripts', 'strip_notebooks.ts');
-  const check = () => spawnSync(process.execPath, ['--import', 'tsx', script, '--check', file], { cwd: ROOT, encoding: 'utf8' });
+  const check = () =>
+    spawnSync(process.execPath, ['--import', 'tsx', script, '--check', file], { cwd: ROOT, encoding: 'utf8' });
   const before = check();
   assert.equal(before.status, 1);
   assert.match(before.stdout, /not clean: .*dirty\.ipynb: 1 code cell\(s\) with outputs/);
@@ -301,10 +390,18 @@ test('strip_notebooks --check lists a dirty notebook and exits 1; stripping make
 
 test('looksLikeError tells tslab errors from warnings', () => {
   assert.equal(looksLikeError("1:7 - Type 'string' is not assignable to type 'number'.\n"), true);
-  assert.equal(looksLikeError('evalmachine.<anonymous>:3\nthrow new Error(\'boom\');\n^\n\nError: boom\n    at evalmachine'), true);
+  assert.equal(
+    looksLikeError("evalmachine.<anonymous>:3\nthrow new Error('boom');\n^\n\nError: boom\n    at evalmachine"),
+    true,
+  );
   assert.equal(looksLikeError('RangeError [ERR_OUT_OF_RANGE]: bad\n'), true);
   assert.equal(looksLikeError('UnhandledPromiseRejection: This error originated ...'), true);
-  assert.equal(looksLikeError('Hi there. Looks like you are running TensorFlow.js in Node.js. To speed things up dramatically, install our node backend\n'), false);
+  assert.equal(
+    looksLikeError(
+      'Hi there. Looks like you are running TensorFlow.js in Node.js. To speed things up dramatically, install our node backend\n',
+    ),
+    false,
+  );
   assert.equal(looksLikeError('(node:123) Warning: some deprecation\n'), false);
   assert.equal(looksLikeError(''), false);
 });
@@ -315,18 +412,40 @@ test('findErrors, countOutputs and findMissingOutputs read an executed notebook'
   const notebook: Notebook = {
     metadata: { a3c: { expect: ['plotly', 'video'] } },
     cells: [
-      { cell_type: 'code', source: 'initPlotly()', outputs: [{ output_type: 'display_data', data: { 'text/html': display.htmls[0] } }] },
-      { cell_type: 'code', source: 'plot()', outputs: [{ output_type: 'display_data', data: { 'text/html': figureHtml({ traces: [] }).split(/(?<=\n)/) } }] },
-      { cell_type: 'code', source: 'x()', outputs: [{ output_type: 'error', ename: 'TypeError', evalue: 'x is not a function', traceback: [] }] },
-      { cell_type: 'code', source: 'warn()', outputs: [{ output_type: 'stream', name: 'stderr', text: 'Warning: slow\n' }] },
+      {
+        cell_type: 'code',
+        source: 'initPlotly()',
+        outputs: [{ output_type: 'display_data', data: { 'text/html': display.htmls[0] } }],
+      },
+      {
+        cell_type: 'code',
+        source: 'plot()',
+        outputs: [{ output_type: 'display_data', data: { 'text/html': figureHtml({ traces: [] }).split(/(?<=\n)/) } }],
+      },
+      {
+        cell_type: 'code',
+        source: 'x()',
+        outputs: [{ output_type: 'error', ename: 'TypeError', evalue: 'x is not a function', traceback: [] }],
+      },
+      {
+        cell_type: 'code',
+        source: 'warn()',
+        outputs: [{ output_type: 'stream', name: 'stderr', text: 'Warning: slow\n' }],
+      },
     ],
   };
   assert.deepEqual(findErrors(notebook), [{ cell: 2, message: 'cell 2 (x()): TypeError: x is not a function' }]);
   assert.deepEqual(countOutputs(notebook), { plotly: 1, plotlyBundles: 1, video: 0, image: 0 });
-  assert.deepEqual(findMissingOutputs(notebook).map((p) => p.message), ['metadata.a3c.expect lists "video" but the executed notebook has no video output']);
+  assert.deepEqual(
+    findMissingOutputs(notebook).map((p) => p.message),
+    ['metadata.a3c.expect lists "video" but the executed notebook has no video output'],
+  );
 
   const noBundle: Notebook = { metadata: { a3c: { expect: [] } }, cells: [notebook.cells[1]] };
   assert.match(findMissingOutputs(noBundle)[0].message, /no plotly bundle output/);
   assert.throws(() => readExpectations({ metadata: {}, cells: [] }), /must declare "a3c": \{"expect": \[...\]\}/);
-  assert.throws(() => readExpectations({ metadata: { a3c: { expect: ['gif'] } }, cells: [] }), /"gif"; allowed: plotly, video, image/);
+  assert.throws(
+    () => readExpectations({ metadata: { a3c: { expect: ['gif'] } }, cells: [] }),
+    /"gif"; allowed: plotly, video, image/,
+  );
 });

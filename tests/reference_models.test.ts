@@ -18,17 +18,23 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MujocoSim } from '../lib/mujoco.js';
-import { Rng } from '../lib/rng.js';
+import { MujocoSim } from '../lib/envs/mujoco.js';
+import { Rng } from '../lib/common/rng.js';
 
 const REFERENCE_DIR = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
 const EXCLUDED = new Set(['buffer']);
-const skip = existsSync(REFERENCE_DIR) ? false : `reference models not found at ${REFERENCE_DIR} (development-only check)`;
+const skip = existsSync(REFERENCE_DIR)
+  ? false
+  : `reference models not found at ${REFERENCE_DIR} (development-only check)`;
 
 /** Names of the getter properties an embind object exposes (its fields), prototype chain included. */
 function fieldNames(object: object): string[] {
   const names: string[] = [];
-  for (let proto = Object.getPrototypeOf(object); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (
+    let proto = Object.getPrototypeOf(object);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (Object.getOwnPropertyDescriptor(proto, name)?.get && !names.includes(name)) names.push(name);
     }
@@ -41,7 +47,13 @@ function sameNumber(a: number | bigint, b: number | bigint): boolean {
 }
 
 /** Differences between two embind objects, walking nested structs; also counts the fields seen. */
-function compareFields(reference: object, project: object, prefix: string, differences: string[], seen: { count: number }): void {
+function compareFields(
+  reference: object,
+  project: object,
+  prefix: string,
+  differences: string[],
+  seen: { count: number },
+): void {
   for (const name of fieldNames(reference)) {
     const path = prefix + name;
     if (EXCLUDED.has(path)) continue;
@@ -62,7 +74,8 @@ function compareFields(reference: object, project: object, prefix: string, diffe
         }
       }
     } else if (typeof a === 'number' || typeof a === 'bigint' || typeof a === 'boolean' || typeof a === 'string') {
-      if (!(typeof b === typeof a && sameNumber(a as number, b as number))) differences.push(`${path}: reference ${a}, project ${String(b)}`);
+      if (!(typeof b === typeof a && sameNumber(a as number, b as number)))
+        differences.push(`${path}: reference ${a}, project ${String(b)}`);
     } else if (a !== null && typeof a === 'object') {
       compareFields(a, b as object, `${path}.`, differences, seen);
     } else {
@@ -71,7 +84,11 @@ function compareFields(reference: object, project: object, prefix: string, diffe
   }
 }
 
-function stepTogether(reference: MujocoSim, project: MujocoSim, options: { frameSkip: number; ctrlLimit: number; seed: number }): void {
+function stepTogether(
+  reference: MujocoSim,
+  project: MujocoSim,
+  options: { frameSkip: number; ctrlLimit: number; seed: number },
+): void {
   const rng = new Rng(options.seed);
   // A noisy common start, so the check does not rest on the rest pose alone.
   const qpos = reference.qpos().map((v) => v + rng.uniform(-0.1, 0.1));
@@ -88,8 +105,10 @@ function stepTogether(reference: MujocoSim, project: MujocoSim, options: { frame
     project.step(options.frameSkip);
     const [p, q] = [reference.qpos(), project.qpos()];
     const [v, w] = [reference.qvel(), project.qvel()];
-    for (let i = 0; i < p.length; i++) assert.ok(Object.is(p[i], q[i]), `step ${t}: qpos[${i}] reference ${p[i]}, project ${q[i]}`);
-    for (let i = 0; i < v.length; i++) assert.ok(Object.is(v[i], w[i]), `step ${t}: qvel[${i}] reference ${v[i]}, project ${w[i]}`);
+    for (let i = 0; i < p.length; i++)
+      assert.ok(Object.is(p[i], q[i]), `step ${t}: qpos[${i}] reference ${p[i]}, project ${q[i]}`);
+    for (let i = 0; i < v.length; i++)
+      assert.ok(Object.is(v[i], w[i]), `step ${t}: qvel[${i}] reference ${v[i]}, project ${w[i]}`);
   }
   assert.ok(Number.isFinite(reference.qpos()[0]), 'the rollout stayed finite');
 }

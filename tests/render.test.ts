@@ -12,14 +12,19 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MujocoSim } from '../lib/mujoco.js';
-import { decodePng, downscale, encodePng, loadPng } from '../lib/png.js';
+import { MujocoSim } from '../lib/envs/mujoco.js';
+import { decodePng, downscale, encodePng, loadPng } from '../lib/media/png.js';
 import { TEXTURE_2D, TEXTURE_SKYBOX } from '../lib/render/scene.js';
 import { rayBox, rayCapsule, rayCylinder, raySphere } from '../lib/render/shapes.js';
 import { makeTexture, sampleCube, sampleTrilinear, sampleTrilinearMany } from '../lib/render/texture.js';
-import { Renderer, createRenderer, renderFrame } from '../lib/render.js';
-import { makeEnv } from '../lib/registry.js';
-import { REFERENCE_FACTOR, REFERENCE_IMAGE, REFERENCE_SIZE, renderReferenceFrame } from '../scripts/render_reference.js';
+import { Renderer, createRenderer, renderFrame } from '../lib/media/render.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import {
+  REFERENCE_FACTOR,
+  REFERENCE_IMAGE,
+  REFERENCE_SIZE,
+  renderReferenceFrame,
+} from '../scripts/render_reference.js';
 
 const OBJ_GEOM = 5;
 const OBJ_CAMERA = 7;
@@ -50,16 +55,22 @@ function isGrey([r, g, b]: Rgb): boolean {
  * the columns of cam_xmat are the camera's x (right), y (up) and z axes, and it looks along -z;
  * a point at depth d and height y lands (H/2) * y / (d tan(fovy/2)) pixels above the centre.
  */
-function project(sim: MujocoSim, cameraId: number, p: ArrayLike<number>, width: number, height: number): [number, number] {
+function project(
+  sim: MujocoSim,
+  cameraId: number,
+  p: ArrayLike<number>,
+  width: number,
+  height: number,
+): [number, number] {
   const pos = Array.from(sim.data.cam_xpos as Float64Array).slice(3 * cameraId, 3 * cameraId + 3);
   const R = Array.from(sim.data.cam_xmat as Float64Array).slice(9 * cameraId, 9 * cameraId + 9);
-  const fovy = (sim.model.cam_fovy as Float64Array)[cameraId] * Math.PI / 180;
+  const fovy = ((sim.model.cam_fovy as Float64Array)[cameraId] * Math.PI) / 180;
   const rel = [p[0] - pos[0], p[1] - pos[1], p[2] - pos[2]];
   const x = R[0] * rel[0] + R[3] * rel[1] + R[6] * rel[2];
   const y = R[1] * rel[0] + R[4] * rel[1] + R[7] * rel[2];
   const depth = -(R[2] * rel[0] + R[5] * rel[1] + R[8] * rel[2]);
-  const focal = (height / 2) / Math.tan(fovy / 2);
-  return [width / 2 + focal * x / depth, height / 2 - focal * y / depth];
+  const focal = height / 2 / Math.tan(fovy / 2);
+  return [width / 2 + (focal * x) / depth, height / 2 - (focal * y) / depth];
 }
 
 function geomCentre(sim: MujocoSim, name: string): number[] {
@@ -139,7 +150,12 @@ describe('texture sampling (hand-computed)', () => {
   });
 
   test('a row of samples at once equals sampling one by one', () => {
-    const points = [[0.25, 0.25, 1], [0.5, 0.1, 1.5], [-3.3, 7.2, 2.5], [0.9, 0.6, 100]];
+    const points = [
+      [0.25, 0.25, 1],
+      [0.5, 0.1, 1.5],
+      [-3.3, 7.2, 2.5],
+      [0.9, 0.6, 100],
+    ];
     const coords = Float64Array.from(points.flat());
     sampleTrilinearMany(checker, coords, points.length, coords);
     points.forEach(([s, t, rho], i) => {
@@ -153,7 +169,13 @@ describe('texture sampling (hand-computed)', () => {
     const bytes = [0, 1, 2, 3, 4, 5].flatMap((face) => [51 * face, 51 * face, 51 * face]);
     const cube = makeTexture(TEXTURE_SKYBOX, 1, 6, 3, bytes);
     const directions: [number, number, number, number][] = [
-      [1, 0, 0, 0], [-1, 0, 0, 1], [0, 1, 0, 2], [0, -1, 0, 3], [0, 0, 1, 4], [0, 0, -1, 5], [1, 0.5, -0.2, 0],
+      [1, 0, 0, 0],
+      [-1, 0, 0, 1],
+      [0, 1, 0, 2],
+      [0, -1, 0, 3],
+      [0, 0, 1, 4],
+      [0, 0, -1, 5],
+      [1, 0.5, -0.2, 0],
     ];
     for (const [x, y, z, face] of directions) {
       sampleCube(cube, x, y, z, out);
@@ -196,7 +218,10 @@ describe('HalfCheetah through the track camera', () => {
   test('points just off the body are not: air above the torso, floor far behind it', () => {
     const torso = geomCentre(sim, 'torso');
     const air = project(sim, cameraId, [torso[0], torso[1], torso[2] + 0.25], width, height);
-    assert.ok(isGrey(pixel(frame, width, air[0], air[1])), `air above the torso: ${pixel(frame, width, air[0], air[1])}`);
+    assert.ok(
+      isGrey(pixel(frame, width, air[0], air[1])),
+      `air above the torso: ${pixel(frame, width, air[0], air[1])}`,
+    );
     const floor = project(sim, cameraId, [torso[0] - 1.5, 3, 0], width, height);
     assert.ok(!isCheetahColour(pixel(frame, width, floor[0], floor[1])), 'floor behind the cheetah');
   });
@@ -225,7 +250,10 @@ describe('HalfCheetah through the track camera', () => {
       }
     }
     const rows = (height - Math.round(height * 0.8)) * width;
-    assert.ok(dark > 0.2 * rows && green > 0.2 * rows, `checker: ${dark} dark and ${green} light-green of ${rows} pixels`);
+    assert.ok(
+      dark > 0.2 * rows && green > 0.2 * rows,
+      `checker: ${dark} dark and ${green} light-green of ${rows} pixels`,
+    );
   });
 
   test('the side facing the overhead light is brighter', () => {
@@ -270,7 +298,9 @@ describe('generic geoms', () => {
   before(async () => {
     folder = mkdtempSync(join(tmpdir(), 'render-test-'));
     const file = join(folder, 'shapes.xml');
-    writeFileSync(file, `<mujoco>
+    writeFileSync(
+      file,
+      `<mujoco>
   <asset><mesh name="tetrahedron" vertex="0 0 0  1 0 0  0 1 0  0 0 1"/></asset>
   <worldbody>
     <light directional="true" pos="0 0 5" dir="0 0 -1"/>
@@ -283,7 +313,8 @@ describe('generic geoms', () => {
     <geom name="capsule" type="capsule" pos="0 0 1.5" size="0.15 0.6" euler="0 90 0" rgba="1 0 1 1"/>
     <geom name="mesh" type="mesh" mesh="tetrahedron" pos="0 2 0" rgba="0 1 1 1"/>
   </worldbody>
-</mujoco>`);
+</mujoco>`,
+    );
     sim = await MujocoSim.fromFile(file);
     sim.setState(sim.qpos(), sim.qvel());
   });
@@ -301,7 +332,11 @@ describe('generic geoms', () => {
     const cameraId = sim.mujoco.mj_name2id(sim.model, OBJ_CAMERA, 'front');
     // Which channels are bright for each rgba (1 = on, 0 = off).
     const expected: Record<string, [number, number, number]> = {
-      box: [1, 0, 0], sphere: [0, 1, 0], cylinder: [0, 0, 1], ellipsoid: [1, 1, 0], capsule: [1, 0, 1],
+      box: [1, 0, 0],
+      sphere: [0, 1, 0],
+      cylinder: [0, 0, 1],
+      ellipsoid: [1, 1, 0],
+      capsule: [1, 0, 1],
     };
     for (const [name, channels] of Object.entries(expected)) {
       const [x, y] = project(sim, cameraId, geomCentre(sim, name), width, height);
@@ -333,10 +368,14 @@ describe('renderer lifecycle and env helpers', () => {
       sim.setState(sim.qpos(), sim.qvel());
       const renderer = new Renderer(sim, { width: 16, height: 16 });
       // Private handles, looked at only here: embind objects report whether they were deleted.
-      const handles = renderer as unknown as Record<'scene' | 'option' | 'perturb' | 'mjCamera', { isDeleted(): boolean }>;
+      const handles = renderer as unknown as Record<
+        'scene' | 'option' | 'perturb' | 'mjCamera',
+        { isDeleted(): boolean }
+      >;
       renderer.render();
       renderer.close();
-      for (const key of ['scene', 'option', 'perturb', 'mjCamera'] as const) assert.ok(handles[key].isDeleted(), `${key} deleted`);
+      for (const key of ['scene', 'option', 'perturb', 'mjCamera'] as const)
+        assert.ok(handles[key].isDeleted(), `${key} deleted`);
       assert.throws(() => renderer.render(), /Renderer is closed/);
       renderer.close();
       // WASM memory only grows: many renderers created and closed must not grow it (an MjvScene

@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { discountedReturns, gae } from '../lib/returns.js';
+import { discountedReturns, gae } from '../lib/a3c/returns.js';
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-12, message = ''): void {
   assert.equal(actual.length, expected.length, `${message} length`);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `${message}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tolerance,
+      `${message}[${i}]: got ${actual[i]}, expected ${expected[i]}`,
+    );
   }
 }
 
@@ -39,7 +42,13 @@ test('gae: hand-computed 3-step example', () => {
   //   A_1 = 0.35 + 0.72 * 2.3   = 2.006
   //   A_0 = 1.4  + 0.72 * 2.006 = 2.84432
   // n-step returns: R_2 = 2 + 0.9 * 2 = 3.8, R_1 = 0.9 * 3.8 = 3.42, R_0 = 1 + 0.9 * 3.42 = 4.078
-  const { advantages, returns } = gae({ rewards: [1, 0, 2], values: [0.5, 1, 1.5], bootstrapValue: 2, gamma: 0.9, gaeLambda: 0.8 });
+  const { advantages, returns } = gae({
+    rewards: [1, 0, 2],
+    values: [0.5, 1, 1.5],
+    bootstrapValue: 2,
+    gamma: 0.9,
+    gaeLambda: 0.8,
+  });
   assertClose(advantages, [2.84432, 2.006, 2.3], 1e-12, 'advantages');
   assertClose(returns, [4.078, 3.42, 3.8], 1e-12, 'returns');
 });
@@ -51,7 +60,13 @@ test('gae: hand-computed 3-step example', () => {
 // and the advantage, from its definition A_t = sum_k (gamma lambda)^k delta_{t+k}, is
 //   A_t = (gamma - 1) c * sum_{k=0}^{T-2-t} (gamma lambda)^k + (gamma lambda)^{T-1-t} * (1 + gamma b - c)
 // summed here directly (not by the recursion the implementation uses).
-function expectedConstantValueAdvantages(T: number, c: number, bootstrap: number, gamma: number, lambda: number): number[] {
+function expectedConstantValueAdvantages(
+  T: number,
+  c: number,
+  bootstrap: number,
+  gamma: number,
+  lambda: number,
+): number[] {
   const gl = gamma * lambda;
   return Array.from({ length: T }, (_, t) => {
     let sum = 0;
@@ -70,9 +85,19 @@ for (const terminated of [true, false]) {
     for (const gamma of [0, 0.5, 0.9, 0.99, 1]) {
       for (const gaeLambda of [0, 0.5, 0.95, 1]) {
         const { advantages, returns } = gae({ rewards, values, bootstrapValue: bootstrap, gamma, gaeLambda });
-        assertClose(advantages, expectedConstantValueAdvantages(T, c, bootstrap, gamma, gaeLambda), 1e-12, `gamma=${gamma} lambda=${gaeLambda}`);
+        assertClose(
+          advantages,
+          expectedConstantValueAdvantages(T, c, bootstrap, gamma, gaeLambda),
+          1e-12,
+          `gamma=${gamma} lambda=${gaeLambda}`,
+        );
         // R_t = gamma^(T-1-t) * 1 + gamma^(T-t) * bootstrap
-        assertClose(returns, Array.from({ length: T }, (_, t) => gamma ** (T - 1 - t) + gamma ** (T - t) * bootstrap), 1e-12, 'returns');
+        assertClose(
+          returns,
+          Array.from({ length: T }, (_, t) => gamma ** (T - 1 - t) + gamma ** (T - t) * bootstrap),
+          1e-12,
+          'returns',
+        );
       }
     }
   });
@@ -81,7 +106,13 @@ for (const terminated of [true, false]) {
 test('gae: with V = 0 and bootstrap 0, A_t = (gamma lambda)^(T-1-t) and R_t = gamma^(T-1-t)', () => {
   const T = 5;
   const rewards = [0, 0, 0, 0, 1];
-  const { advantages, returns } = gae({ rewards, values: new Array(T).fill(0), bootstrapValue: 0, gamma: 0.9, gaeLambda: 0.5 });
+  const { advantages, returns } = gae({
+    rewards,
+    values: new Array(T).fill(0),
+    bootstrapValue: 0,
+    gamma: 0.9,
+    gaeLambda: 0.5,
+  });
   assertClose(advantages, [0.45 ** 4, 0.45 ** 3, 0.45 ** 2, 0.45, 1]);
   assertClose(returns, [0.9 ** 4, 0.9 ** 3, 0.9 ** 2, 0.9, 1]);
 });
@@ -93,12 +124,22 @@ test('gae: lambda = 1 gives the n-step return minus V, lambda = 0 gives the one-
   const gamma = 0.97;
   const full = gae({ rewards, values, bootstrapValue, gamma, gaeLambda: 1 });
   const returns = discountedReturns({ rewards, bootstrapValue, gamma });
-  assertClose(full.advantages, Array.from(returns, (r, t) => r - values[t]), 1e-12, 'lambda=1');
+  assertClose(
+    full.advantages,
+    Array.from(returns, (r, t) => r - values[t]),
+    1e-12,
+    'lambda=1',
+  );
   assertClose(full.returns, returns, 1e-12, 'returns');
 
   const td = gae({ rewards, values, bootstrapValue, gamma, gaeLambda: 0 });
   const next = [...values.slice(1), bootstrapValue];
-  assertClose(td.advantages, rewards.map((r, t) => r + gamma * next[t] - values[t]), 1e-12, 'lambda=0');
+  assertClose(
+    td.advantages,
+    rewards.map((r, t) => r + gamma * next[t] - values[t]),
+    1e-12,
+    'lambda=0',
+  );
   // The value target does not depend on lambda.
   assertClose(td.returns, returns, 1e-12, 'returns');
 });
@@ -118,5 +159,8 @@ test('gae and discountedReturns: reject bad input with a clear message', () => {
   assert.throws(() => gae({ ...ok, rewards: [1, Number.NaN] }), /rewards\[1\] must be a finite number/);
   assert.throws(() => gae({ ...ok, values: [0, Infinity] }), /values\[1\] must be a finite number/);
   assert.throws(() => gae({ ...ok, bootstrapValue: Number.NaN }), /bootstrapValue must be a finite number/);
-  assert.throws(() => discountedReturns({ rewards: [1], bootstrapValue: 0, gamma: -1 }), /gamma must be a number in \[0, 1\]/);
+  assert.throws(
+    () => discountedReturns({ rewards: [1], bootstrapValue: 0, gamma: -1 }),
+    /gamma must be a number in \[0, 1\]/,
+  );
 });

@@ -1,14 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../lib/rng.js';
+import { Rng } from '../lib/common/rng.js';
 
 test('same seed gives the same stream, different seeds differ', () => {
   const a = new Rng(7);
   const b = new Rng(7);
   const c = new Rng(8);
   const xs = Array.from({ length: 5 }, () => a.random());
-  assert.deepEqual(xs, Array.from({ length: 5 }, () => b.random()));
-  assert.notDeepEqual(xs, Array.from({ length: 5 }, () => c.random()));
+  assert.deepEqual(
+    xs,
+    Array.from({ length: 5 }, () => b.random()),
+  );
+  assert.notDeepEqual(
+    xs,
+    Array.from({ length: 5 }, () => c.random()),
+  );
 });
 
 test('state round-trips through JSON and resumes the exact stream', () => {

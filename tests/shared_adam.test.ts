@@ -1,13 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { SharedAdam, allFinite, clipGradNorm } from '../lib/shared_adam.js';
+import { SharedAdam, allFinite, clipGradNorm } from '../lib/a3c/shared_adam.js';
 
 /** Float32 storage: compare to ~1e-7 relative. */
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-6, message = ''): void {
   assert.equal(actual.length, expected.length, `${message} length`);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])), `${message}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])),
+      `${message}[${i}]: got ${actual[i]}, expected ${expected[i]}`,
+    );
   }
 }
 
@@ -100,7 +103,10 @@ test('SharedAdam: rejects bad input with a clear message', () => {
   assert.throws(() => adam.importState({ step: 1, m: [0], v: [0, 0] }), /m must hold 2 numbers/);
   assert.throws(() => adam.importState({ step: 1, m: [0, 0], v: [0, -1] }), /negative/);
   assert.throws(() => adam.importState({ step: -1, m: [0, 0], v: [0, 0] }), /step must be an integer/);
-  assert.throws(() => SharedAdam.attach({ ...adam.buffers, m: new SharedArrayBuffer(4) }, { lr: 0.1 }), /equal non-empty Float32 buffers/);
+  assert.throws(
+    () => SharedAdam.attach({ ...adam.buffers, m: new SharedArrayBuffer(4) }, { lr: 0.1 }),
+    /equal non-empty Float32 buffers/,
+  );
 });
 
 test('clipGradNorm: torch semantics, hand numbers', () => {
@@ -130,7 +136,7 @@ test('allFinite detects NaN and Infinity, and is not fooled by a sum that overfl
 
 test('SharedAdam in real worker_threads: 2 workers x 40 steps on one shared model, step count ends at 80', async () => {
   const adam = SharedAdam.create(new Float32Array(1000).fill(1), { lr: 1e-3 });
-  const moduleUrl = new URL('../lib/shared_adam.ts', import.meta.url).href;
+  const moduleUrl = new URL('../lib/a3c/shared_adam.ts', import.meta.url).href;
   // Node 20 does not apply the parent's `--import tsx` to a worker, so the worker registers tsx
   // itself before importing the TypeScript module.
   const tsxUrl = import.meta.resolve('tsx/esm/api');
@@ -148,16 +154,23 @@ test('SharedAdam in real worker_threads: 2 workers x 40 steps on one shared mode
   `;
   const run = () =>
     new Promise<number[]>((resolve, reject) => {
-      const worker = new Worker(source, { eval: true, workerData: { tsxUrl, moduleUrl, buffers: adam.buffers, steps: 40 } });
+      const worker = new Worker(source, {
+        eval: true,
+        workerData: { tsxUrl, moduleUrl, buffers: adam.buffers, steps: 40 },
+      });
       worker.once('message', resolve);
       worker.once('error', reject);
       worker.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with code ${code}`)));
     });
   const [a, b] = await Promise.all([run(), run()]);
   assert.equal(adam.stepCount, 80);
-  assert.deepEqual([...a, ...b].sort((x, y) => x - y), Array.from({ length: 80 }, (_, i) => i + 1));
+  assert.deepEqual(
+    [...a, ...b].sort((x, y) => x - y),
+    Array.from({ length: 80 }, (_, i) => i + 1),
+  );
   // Every parameter moved down (positive gradients) by about lr per step. Alone, Adam with a
   // constant gradient moves by just under lr; with two lock-free writers, a step can read m and v
   // mid-update by the other thread, or overwrite its parameter write (Hogwild!): allow slack both ways.
-  for (const p of [adam.params[0], adam.params[999]]) assert.ok(p < 1 - 20 * 1e-3 && p > 1 - 2 * 80 * 1e-3, `param ${p}`);
+  for (const p of [adam.params[0], adam.params[999]])
+    assert.ok(p < 1 - 20 * 1e-3 && p > 1 - 2 * 80 * 1e-3, `param ${p}`);
 });

@@ -1,8 +1,8 @@
 /** Gymnasium's Box space: printing, sampling, membership, clipping and bound checks. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Rng } from '../lib/rng.js';
-import { Box } from '../lib/spaces.js';
+import { Rng } from '../lib/common/rng.js';
+import { Box } from '../lib/envs/spaces.js';
 
 test('toString prints like Gymnasium', () => {
   assert.equal(String(new Box(-1, 1, [6], 'float32')), 'Box(-1.0, 1.0, (6,), float32)');

@@ -3,22 +3,31 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { train, WorkerError } from '../lib/trainer.js';
-import type { TrainerEvent } from '../lib/trainer.js';
-import { loadCheckpoint } from '../lib/checkpoint.js';
+import { train, WorkerError } from '../lib/training/trainer.js';
+import type { TrainerEvent } from '../lib/training/trainer.js';
+import { loadCheckpoint } from '../lib/training/checkpoint.js';
 
 const FIXTURE = new URL('./fixtures/faulty_envs.ts', import.meta.url).href;
 const runDir = () => mkdtempSync(join(tmpdir(), 'a3c-train-'));
-const readJsonl = (path: string) => readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, number>);
+const readJsonl = (path: string) =>
+  readFileSync(path, 'utf8')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, number>);
 
 test('a short run writes its folder, and --resume continues it where it stopped', async () => {
   const dir = runDir();
   const events: TrainerEvent[] = [];
-  const first = await train({ envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 3000, seed: 3, bestWindow: 3 }, { runDir: dir, onEvent: (e) => events.push(e) });
+  const first = await train(
+    { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 3000, seed: 3, bestWindow: 3 },
+    { runDir: dir, onEvent: (e) => events.push(e) },
+  );
   assert.ok(first.globalSteps >= 3000 && first.globalSteps < 3000 + 2 * 40, `steps ${first.globalSteps}`);
   assert.ok(first.updates > 0);
   assert.equal(first.skippedUpdates, 0);
-  for (const file of ['config.json', 'episodes.jsonl', 'updates.jsonl', 'last.ckpt', 'best.ckpt']) assert.ok(existsSync(join(dir, file)), file);
+  for (const file of ['config.json', 'episodes.jsonl', 'updates.jsonl', 'last.ckpt', 'best.ckpt'])
+    assert.ok(existsSync(join(dir, file)), file);
   const episodes = readJsonl(join(dir, 'episodes.jsonl'));
   assert.equal(episodes.length, first.episodes);
   assert.ok(episodes.every((e) => Number.isFinite(e['charts/episodic_return']) && e['charts/episodic_length'] >= 1));
@@ -33,14 +42,23 @@ test('a short run writes its folder, and --resume continues it where it stopped'
   const last = loadCheckpoint(join(dir, 'last'));
   assert.equal(last.counters.globalSteps, first.globalSteps);
   // (InvertedPendulum's updates move the policy by far less than targetKl, so the level has risen.)
-  assert.ok(Number.isInteger(last.counters.lrLevel) && last.counters.lrLevel !== 0, `adaptive learning-rate level ${last.counters.lrLevel} is saved for --resume`);
-  assert.ok(last.observationStats && last.observationStats.count > 3000, 'observation statistics shared by both workers');
+  assert.ok(
+    Number.isInteger(last.counters.lrLevel) && last.counters.lrLevel !== 0,
+    `adaptive learning-rate level ${last.counters.lrLevel} is saved for --resume`,
+  );
+  assert.ok(
+    last.observationStats && last.observationStats.count > 3000,
+    'observation statistics shared by both workers',
+  );
 
   await assert.rejects(
     train({ envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 3000 }, { runDir: dir }),
     /already holds a run; resume it with --resume/,
   );
-  await assert.rejects(train({ totalSteps: 5000, lr: 1 }, { runDir: dir, resume: true }), /Cannot change lr when resuming/);
+  await assert.rejects(
+    train({ totalSteps: 5000, lr: 1 }, { runDir: dir, resume: true }),
+    /Cannot change lr when resuming/,
+  );
 
   // Resuming with nothing left to do restores the counters, the adaptive level among them, and saves them unchanged.
   await train({ totalSteps: first.globalSteps }, { runDir: dir, resume: true });
@@ -59,7 +77,13 @@ test('an aborted run stops cleanly with a last checkpoint that resume accepts', 
   const controller = new AbortController();
   const result = await train(
     { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 10_000_000 },
-    { runDir: dir, signal: controller.signal, onEvent: (e) => { if (e.type === 'episode' && e.episode >= 5) controller.abort(); } },
+    {
+      runDir: dir,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'episode' && e.episode >= 5) controller.abort();
+      },
+    },
   );
   assert.equal(result.aborted, true);
   assert.ok(result.globalSteps < 10_000_000);
@@ -88,13 +112,19 @@ test('a worker that throws is reported with its id; the run stops, writes last a
 
 test('non-finite losses skip the update instead of poisoning the shared parameters', async () => {
   const dir = runDir();
-  const result = await train({ envId: 'HugeReward-v0', numWorkers: 1, totalSteps: 400, normalizeObservation: false, normalizeReward: false }, { runDir: dir, preload: [FIXTURE] });
+  const result = await train(
+    { envId: 'HugeReward-v0', numWorkers: 1, totalSteps: 400, normalizeObservation: false, normalizeReward: false },
+    { runDir: dir, preload: [FIXTURE] },
+  );
   assert.equal(result.updates, 0);
   assert.ok(result.skippedUpdates >= 10, `skipped ${result.skippedUpdates}`);
   const last = loadCheckpoint(join(dir, 'last'));
   assert.ok(last.params.every(Number.isFinite));
   const updates = readJsonl(join(dir, 'updates.jsonl'));
-  assert.equal(updates.reduce((n, u) => n + u['charts/skipped_updates'], 0), result.skippedUpdates);
+  assert.equal(
+    updates.reduce((n, u) => n + u['charts/skipped_updates'], 0),
+    result.skippedUpdates,
+  );
 });
 
 test('one worker with the same seed gives identical episodes (determinism)', async () => {
@@ -122,7 +152,10 @@ test('envsPerWorker: the actor-learners of one thread take turns, each with its 
   // third of the steps, so all three first episodes end together, near global step 3000.
   const finished = async (envsPerWorker: number) => {
     const dir = runDir();
-    await train({ envId: 'HalfCheetah-v5', numWorkers: 1, envsPerWorker, totalSteps: 3000, seed: 4, evalIntervalSteps: 0 }, { runDir: dir });
+    await train(
+      { envId: 'HalfCheetah-v5', numWorkers: 1, envsPerWorker, totalSteps: 3000, seed: 4, evalIntervalSteps: 0 },
+      { runDir: dir },
+    );
     return readJsonl(join(dir, 'episodes.jsonl')).map((e) => e.global_step);
   };
   assert.deepEqual(await finished(1), [1000, 2000, 3000]);
@@ -135,7 +168,15 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
   const dir = runDir();
   const events: TrainerEvent[] = [];
   await train(
-    { envId: 'InvertedPendulum-v5', numWorkers: 1, totalSteps: 8000, seed: 5, evalIntervalSteps: 500, evalEpisodes: 2, evalConfirmEpisodes: 3 },
+    {
+      envId: 'InvertedPendulum-v5',
+      numWorkers: 1,
+      totalSteps: 8000,
+      seed: 5,
+      evalIntervalSteps: 500,
+      evalEpisodes: 2,
+      evalConfirmEpisodes: 3,
+    },
     // Evaluations run from the progress ticker: tick often enough to see most of them.
     { runDir: dir, onEvent: (e) => events.push(e), progressIntervalSeconds: 0.005 },
   );
@@ -155,5 +196,8 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
   }
   assert.equal(loadCheckpoint(join(dir, 'best')).bestMeanReturn, best);
   const logged = readJsonl(join(dir, 'evaluations.jsonl'));
-  assert.deepEqual(logged.map((l) => l['eval/episodes']), evaluations.map((e) => e.returns.length));
+  assert.deepEqual(
+    logged.map((l) => l['eval/episodes']),
+    evaluations.map((e) => e.returns.length),
+  );
 });

@@ -9,15 +9,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Env } from '../lib/core.js';
-import { makeEnv } from '../lib/registry.js';
-import { Rng } from '../lib/rng.js';
-import { VideoWriter, findFfmpeg, probeVideo, recordEpisode } from '../lib/video.js';
+import type { Env } from '../lib/envs/env.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import { Rng } from '../lib/common/rng.js';
+import { VideoWriter, findFfmpeg, probeVideo, recordEpisode } from '../lib/media/video.js';
 
 /** Top-level MP4 boxes in file order: 4-byte big-endian size, then a 4-letter type. */
 function topLevelBoxes(bytes: Buffer): string[] {
   const types: string[] = [];
-  for (let offset = 0; offset + 8 <= bytes.length;) {
+  for (let offset = 0; offset + 8 <= bytes.length; ) {
     const size = bytes.readUInt32BE(offset);
     types.push(bytes.toString('latin1', offset + 4, offset + 8));
     if (size < 8) break;
@@ -42,7 +42,12 @@ describe('recording HalfCheetah', () => {
     const rng = new Rng(3);
     const path = join(folder, 'random.mp4');
     const result = await recordEpisode({
-      env, path, seed: 0, maxSteps: 29, width: 96, height: 64,
+      env,
+      path,
+      seed: 0,
+      maxSteps: 29,
+      width: 96,
+      height: 64,
       policy: () => Float64Array.from({ length: 6 }, () => rng.uniform(-1, 1)),
     });
     // The reset frame plus one frame per step.
@@ -61,8 +66,14 @@ describe('recording HalfCheetah', () => {
     assert.ok(Math.abs(info.durationSeconds - 30 / 20) < 0.06, `duration ${info.durationSeconds}`);
     const boxes = topLevelBoxes(readFileSync(path));
     assert.equal(boxes[0], 'ftyp');
-    assert.ok(boxes.indexOf('moov') >= 0 && boxes.indexOf('moov') < boxes.indexOf('mdat'), `faststart box order ${boxes.join(' ')}`);
-    assert.deepEqual(readdirSync(folder).filter((name) => name.includes('.partial')), []);
+    assert.ok(
+      boxes.indexOf('moov') >= 0 && boxes.indexOf('moov') < boxes.indexOf('mdat'),
+      `faststart box order ${boxes.join(' ')}`,
+    );
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.includes('.partial')),
+      [],
+    );
   });
 
   test('a policy that fails mid-episode leaves an existing file untouched and no partial file', async () => {
@@ -71,7 +82,12 @@ describe('recording HalfCheetah', () => {
     let calls = 0;
     await assert.rejects(
       recordEpisode({
-        env, path, seed: 1, maxSteps: 50, width: 32, height: 32,
+        env,
+        path,
+        seed: 1,
+        maxSteps: 50,
+        width: 32,
+        height: 32,
         policy: () => {
           if (++calls === 5) throw new Error('policy exploded');
           return new Float64Array(6);
@@ -80,7 +96,10 @@ describe('recording HalfCheetah', () => {
       /policy exploded/,
     );
     assert.equal(readFileSync(path, 'utf8'), 'an earlier good video');
-    assert.deepEqual(readdirSync(folder).filter((name) => name.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.includes('.partial')),
+      [],
+    );
   });
 
   test('an ffmpeg failure is reported with its own message; the target stays as it was', async () => {
@@ -94,12 +113,21 @@ describe('recording HalfCheetah', () => {
       await writer.close();
     }, /ffmpeg.*invalid preset 'nosuchpreset'/s);
     assert.equal(readFileSync(path, 'utf8'), 'keep me');
-    assert.deepEqual(readdirSync(folder).filter((name) => name.includes('.partial')), []);
+    assert.deepEqual(
+      readdirSync(folder).filter((name) => name.includes('.partial')),
+      [],
+    );
   });
 
   test('bad frames and sizes are clear errors', async () => {
-    await assert.rejects(VideoWriter.open(join(folder, 'odd.mp4'), { width: 33, height: 32, fps: 20 }), /even integers/);
-    await assert.rejects(VideoWriter.open(join(folder, 'missing', 'x.mp4'), { width: 32, height: 32, fps: 20 }), /does not exist/);
+    await assert.rejects(
+      VideoWriter.open(join(folder, 'odd.mp4'), { width: 33, height: 32, fps: 20 }),
+      /even integers/,
+    );
+    await assert.rejects(
+      VideoWriter.open(join(folder, 'missing', 'x.mp4'), { width: 32, height: 32, fps: 20 }),
+      /does not exist/,
+    );
     const writer = await VideoWriter.open(join(folder, 'short.mp4'), { width: 32, height: 32, fps: 20 });
     await assert.rejects(writer.writeFrame(new Uint8Array(10)), /needs 3072 RGB bytes, got 10/);
     await writer.abort();
@@ -116,13 +144,16 @@ describe('finding ffmpeg', () => {
 
   test('FFMPEG_PATH to a missing file with the other candidates disabled: an error that says how to fix it', () => {
     process.env.FFMPEG_PATH = join(tmpdir(), 'no-such-dir', 'ffmpeg');
-    assert.throws(() => findFfmpeg({ candidates: ['env'] }), (error: Error) => {
-      assert.match(error.message, /No working ffmpeg found/);
-      assert.match(error.message, /no-such-dir/);
-      assert.match(error.message, /Set the FFMPEG_PATH environment variable/);
-      assert.match(error.message, /install ffmpeg/);
-      return true;
-    });
+    assert.throws(
+      () => findFfmpeg({ candidates: ['env'] }),
+      (error: Error) => {
+        assert.match(error.message, /No working ffmpeg found/);
+        assert.match(error.message, /no-such-dir/);
+        assert.match(error.message, /Set the FFMPEG_PATH environment variable/);
+        assert.match(error.message, /install ffmpeg/);
+        return true;
+      },
+    );
   });
 
   test('a broken FFMPEG_PATH falls through to the next candidate that runs', () => {

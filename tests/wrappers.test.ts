@@ -5,11 +5,11 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Env, Info, ResetOptions, ResetResult, StepResult } from '../lib/core.js';
-import { Rng } from '../lib/rng.js';
-import { RunningMeanStd } from '../lib/running_mean_std.js';
-import { Box } from '../lib/spaces.js';
-import { NormalizeObservation, TimeLimit, Wrapper } from '../lib/wrappers.js';
+import type { Env, Info, ResetOptions, ResetResult, StepResult } from '../lib/envs/env.js';
+import { Rng } from '../lib/common/rng.js';
+import { RunningMeanStd } from '../lib/envs/running_mean_std.js';
+import { Box } from '../lib/envs/spaces.js';
+import { NormalizeObservation, TimeLimit, Wrapper } from '../lib/envs/wrappers.js';
 
 /** An env that replays a fixed list of observations; terminates at `terminateAt` if given. */
 class ScriptedEnv implements Env {
@@ -21,7 +21,10 @@ class ScriptedEnv implements Env {
   closed = false;
   private t = 0;
 
-  constructor(readonly observations: Float64Array[], readonly terminateAt?: number) {
+  constructor(
+    readonly observations: Float64Array[],
+    readonly terminateAt?: number,
+  ) {
     this.observationSpace = new Box(-Infinity, Infinity, [observations[0].length], 'float64');
   }
 
@@ -37,7 +40,13 @@ class ScriptedEnv implements Env {
   step(_action: ArrayLike<number>): StepResult {
     this.t++;
     const info: Info = { t: this.t };
-    return { observation: this.observations[this.t % this.observations.length].slice(), reward: this.t, terminated: this.t === this.terminateAt, truncated: false, info };
+    return {
+      observation: this.observations[this.t % this.observations.length].slice(),
+      reward: this.t,
+      terminated: this.t === this.terminateAt,
+      truncated: false,
+      info,
+    };
   }
 
   close(): void {
@@ -48,13 +57,18 @@ class ScriptedEnv implements Env {
 function randomObservations(count: number, size: number, seed: number): Float64Array[] {
   const rng = new Rng(seed);
   // Offsets and scales differ per dimension, as in a real observation vector.
-  return Array.from({ length: count }, () => Float64Array.from({ length: size }, (_, i) => 3 * i - 2 + (i + 1) * 0.5 * rng.normal()));
+  return Array.from({ length: count }, () =>
+    Float64Array.from({ length: size }, (_, i) => 3 * i - 2 + (i + 1) * 0.5 * rng.normal()),
+  );
 }
 
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance: number, message = ''): void {
   assert.equal(actual.length, expected.length);
   for (let i = 0; i < expected.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])), `${message}[${i}]: ${actual[i]} != ${expected[i]}`);
+    assert.ok(
+      Math.abs(actual[i] - expected[i]) <= tolerance * Math.max(1, Math.abs(expected[i])),
+      `${message}[${i}]: ${actual[i]} != ${expected[i]}`,
+    );
   }
 }
 
@@ -107,9 +121,18 @@ describe('TimeLimit', () => {
   });
 
   test('step before reset and bad limits are rejected', () => {
-    assert.throws(() => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 0 }), /positive integer/);
-    assert.throws(() => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 2.5 }), /positive integer/);
-    assert.throws(() => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 5 }).step([0]), /before reset\(\)/);
+    assert.throws(
+      () => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 0 }),
+      /positive integer/,
+    );
+    assert.throws(
+      () => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 2.5 }),
+      /positive integer/,
+    );
+    assert.throws(
+      () => new TimeLimit(new ScriptedEnv([Float64Array.of(0)]), { maxEpisodeSteps: 5 }).step([0]),
+      /before reset\(\)/,
+    );
   });
 });
 
@@ -160,13 +183,19 @@ describe('RunningMeanStd', () => {
     assert.deepEqual(other.toJSON(), rms.toJSON());
     assert.throws(() => new RunningMeanStd(3).load(rms.toJSON()), /of 2 values into a RunningMeanStd of size 3/);
     assert.throws(() => RunningMeanStd.fromJSON({ count: 1, mean: [0, 0], var: [1] }), /same non-zero length/);
-    assert.throws(() => RunningMeanStd.fromJSON({ count: 0, mean: [0], var: [1] }), /count must be a finite number > 0/);
-    assert.throws(() => RunningMeanStd.fromJSON({ count: 1, mean: [0], var: [-1] }), /var\[0\] must be finite and >= 0/);
+    assert.throws(
+      () => RunningMeanStd.fromJSON({ count: 0, mean: [0], var: [1] }),
+      /count must be a finite number > 0/,
+    );
+    assert.throws(
+      () => RunningMeanStd.fromJSON({ count: 1, mean: [0], var: [-1] }),
+      /var\[0\] must be finite and >= 0/,
+    );
     assert.throws(() => rms.update([1, 2, 3]), /expects 2 values, got 3/);
     assert.throws(() => new RunningMeanStd(2, { storage: new Float64Array(4) }), /must hold 1 \+ 2 \* 2 = 5 values/);
   });
 
-  test('instances over the same (shared) storage see each other\'s updates', () => {
+  test("instances over the same (shared) storage see each other's updates", () => {
     const storage = new Float64Array(new SharedArrayBuffer(RunningMeanStd.storageLength(2) * 8));
     const a = new RunningMeanStd(2, { storage });
     a.update([1, 2]);
@@ -240,7 +269,10 @@ describe('NormalizeObservation', () => {
     for (let t = 0; t < 10; t++) env.step([0]);
     const saved = JSON.parse(JSON.stringify(env.statistics()));
     assert.deepEqual(Object.keys(saved).sort(), ['count', 'mean', 'var']);
-    const restored = new NormalizeObservation(new ScriptedEnv(observations), { rms: RunningMeanStd.fromJSON(saved), frozen: true });
+    const restored = new NormalizeObservation(new ScriptedEnv(observations), {
+      rms: RunningMeanStd.fromJSON(saved),
+      frozen: true,
+    });
     assert.deepEqual(restored.reset().observation, env.rms.normalize(observations[0]));
     const other = new NormalizeObservation(new ScriptedEnv(observations));
     other.loadStatistics(saved);
@@ -249,12 +281,16 @@ describe('NormalizeObservation', () => {
 
   test('two wrappers over one shared RunningMeanStd storage pool their observations', () => {
     const storage = new Float64Array(new SharedArrayBuffer(RunningMeanStd.storageLength(2) * 8));
-    const a = new NormalizeObservation(new ScriptedEnv(randomObservations(10, 2, 6)), { rms: new RunningMeanStd(2, { storage }) });
-    const b = new NormalizeObservation(new ScriptedEnv(randomObservations(10, 2, 7)), { rms: new RunningMeanStd(2, { storage }) });
+    const a = new NormalizeObservation(new ScriptedEnv(randomObservations(10, 2, 6)), {
+      rms: new RunningMeanStd(2, { storage }),
+    });
+    const b = new NormalizeObservation(new ScriptedEnv(randomObservations(10, 2, 7)), {
+      rms: new RunningMeanStd(2, { storage }),
+    });
     a.reset();
     b.reset();
     a.step([0]);
-    assert.ok(Math.abs(b.rms.count - (3 + 1e-4)) < 1e-12, 'b sees both resets and a\'s step');
+    assert.ok(Math.abs(b.rms.count - (3 + 1e-4)) < 1e-12, "b sees both resets and a's step");
   });
 
   test('clip bounds the normalised values and the observation space', () => {
@@ -265,6 +301,9 @@ describe('NormalizeObservation', () => {
     const { observation } = env.step([0]);
     assert.deepEqual(Array.from(observation), [0.5, -0.5]);
     assert.throws(() => new NormalizeObservation(new ScriptedEnv(big), { clip: 0 }), /clip must be a number > 0/);
-    assert.throws(() => new NormalizeObservation(new ScriptedEnv(big), { rms: new RunningMeanStd(3) }), /3 values but Scripted-v0 observations have 2/);
+    assert.throws(
+      () => new NormalizeObservation(new ScriptedEnv(big), { rms: new RunningMeanStd(3) }),
+      /3 values but Scripted-v0 observations have 2/,
+    );
   });
 });

@@ -32,12 +32,56 @@
  * Frames are RGB bytes, row 0 at the top (the camera's up vector points up the image).
  */
 import {
-  GEOM_BOX, GEOM_CAPSULE, GEOM_CYLINDER, GEOM_ELLIPSOID, GEOM_PLANE, GEOM_SPHERE, GEOM_STRIDE, G_CASTSHADOW, G_EMISSION,
-  G_MAT, G_POS, G_REFLECTANCE, G_RGBA, G_SHININESS, G_SIZE, G_SPECULAR, G_TEXREPEAT, G_TEXTURE, G_TEXUNIFORM, G_TYPE,
-  LIGHT_DIRECTIONAL, LIGHT_SPOT, LIGHT_STRIDE, L_AMBIENT, L_ATTENUATION, L_CASTSHADOW, L_CUTOFF, L_DIFFUSE, L_DIR,
-  L_EXPONENT, L_POS, L_SPECULAR, L_TYPE, TEXTURE_2D, isDrawableGeomType, type RayCamera, type RayScene,
+  GEOM_BOX,
+  GEOM_CAPSULE,
+  GEOM_CYLINDER,
+  GEOM_ELLIPSOID,
+  GEOM_PLANE,
+  GEOM_SPHERE,
+  GEOM_STRIDE,
+  G_CASTSHADOW,
+  G_EMISSION,
+  G_MAT,
+  G_POS,
+  G_REFLECTANCE,
+  G_RGBA,
+  G_SHININESS,
+  G_SIZE,
+  G_SPECULAR,
+  G_TEXREPEAT,
+  G_TEXTURE,
+  G_TEXUNIFORM,
+  G_TYPE,
+  LIGHT_DIRECTIONAL,
+  LIGHT_SPOT,
+  LIGHT_STRIDE,
+  L_AMBIENT,
+  L_ATTENUATION,
+  L_CASTSHADOW,
+  L_CUTOFF,
+  L_DIFFUSE,
+  L_DIR,
+  L_EXPONENT,
+  L_POS,
+  L_SPECULAR,
+  L_TYPE,
+  TEXTURE_2D,
+  isDrawableGeomType,
+  type RayCamera,
+  type RayScene,
 } from './scene.js';
-import { QUERY_LENGTH, Q_PART, Q_SIZE, Q_T, Q_TMIN, boxHit, capsuleHit, cylinderHit, ellipsoidHit, sphereHit } from './shapes.js';
+import {
+  QUERY_LENGTH,
+  Q_PART,
+  Q_SIZE,
+  Q_T,
+  Q_TMIN,
+  boxHit,
+  capsuleHit,
+  cylinderHit,
+  ellipsoidHit,
+  sphereHit,
+} from './shapes.js';
 import { sampleCube, sampleTrilinear, sampleTrilinearMany } from './texture.js';
 
 export interface RayCasterOptions {
@@ -124,7 +168,10 @@ class TileBins {
   box = new Int32Array(64 * 4);
   private readonly counts: Int32Array;
 
-  constructor(readonly tilesX: number, readonly tilesY: number) {
+  constructor(
+    readonly tilesX: number,
+    readonly tilesY: number,
+  ) {
     this.start = new Int32Array(tilesX * tilesY + 1);
     this.counts = new Int32Array(tilesX * tilesY);
   }
@@ -243,21 +290,44 @@ export class RayCaster {
   private scene!: RayScene;
   private g!: Float64Array;
   private ortho = false;
-  private cx = 0; private cy = 0; private cz = 0;
-  private fx = 0; private fy = 0; private fz = 0;
-  private ux = 0; private uy = 0; private uz = 0;
-  private rx = 0; private ry = 0; private rz = 0;
-  private o0x = 0; private o0y = 0; private o0z = 0;
-  private oxx = 0; private oxy = 0; private oxz = 0;
-  private oyx = 0; private oyy = 0; private oyz = 0;
-  private d0x = 0; private d0y = 0; private d0z = 0;
-  private dxx = 0; private dxy = 0; private dxz = 0;
-  private dyx = 0; private dyy = 0; private dyz = 0;
+  private cx = 0;
+  private cy = 0;
+  private cz = 0;
+  private fx = 0;
+  private fy = 0;
+  private fz = 0;
+  private ux = 0;
+  private uy = 0;
+  private uz = 0;
+  private rx = 0;
+  private ry = 0;
+  private rz = 0;
+  private o0x = 0;
+  private o0y = 0;
+  private o0z = 0;
+  private oxx = 0;
+  private oxy = 0;
+  private oxz = 0;
+  private oyx = 0;
+  private oyy = 0;
+  private oyz = 0;
+  private d0x = 0;
+  private d0y = 0;
+  private d0z = 0;
+  private dxx = 0;
+  private dxy = 0;
+  private dxz = 0;
+  private dyx = 0;
+  private dyy = 0;
+  private dyz = 0;
   private near = 0.1;
   /** World size of one pixel at view depth 1 (perspective) or at any depth (orthographic). */
   private pixelSize = 0;
   private mirror = -1;
-  private mnx = 0; private mny = 0; private mnz = 0; private mpd = 0;
+  private mnx = 0;
+  private mny = 0;
+  private mnz = 0;
+  private mpd = 0;
 
   // Results of the last intersection / shading call (fields rather than allocated objects).
   private hitT = Infinity;
@@ -274,8 +344,12 @@ export class RayCaster {
   private hitG = -1;
   private hitPart = 0;
   private part = 0;
-  private nx = 0; private ny = 0; private nz = 0;
-  private cr = 0; private cg = 0; private cb = 0;
+  private nx = 0;
+  private ny = 0;
+  private nz = 0;
+  private cr = 0;
+  private cg = 0;
+  private cb = 0;
   private reflG = -1;
   /** The pixel being shaded, for the screen-box tests of shadow and mirror rays. */
   private curPx = 0;
@@ -283,14 +357,22 @@ export class RayCaster {
 
   constructor(options: RayCasterOptions) {
     const { width, height } = options;
-    if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 16384 || height > 16384) {
+    if (
+      !Number.isInteger(width) ||
+      !Number.isInteger(height) ||
+      width < 1 ||
+      height < 1 ||
+      width > 16384 ||
+      height > 16384
+    ) {
       throw new Error(`RayCaster width and height must be integers in 1..16384, got ${width}x${height}`);
     }
     this.width = width;
     this.height = height;
     this.antialias = options.antialias ?? true;
     this.shadowSoftness = options.shadowSoftness ?? 0.02;
-    if (!(this.shadowSoftness >= 0)) throw new Error(`shadowSoftness must be >= 0 radians, got ${options.shadowSoftness}`);
+    if (!(this.shadowSoftness >= 0))
+      throw new Error(`shadowSoftness must be >= 0 radians, got ${options.shadowSoftness}`);
     this.tilesX = Math.ceil(width / TILE);
     const tilesY = Math.ceil(height / TILE);
     this.primary = new TileBins(this.tilesX, tilesY);
@@ -351,14 +433,24 @@ export class RayCaster {
     let rz = f[0] * u0[1] - f[1] * u0[0];
     const rn = Math.sqrt(rx * rx + ry * ry + rz * rz);
     if (!(rn > 1e-12)) throw new Error('Camera up vector is parallel to its forward vector');
-    rx /= rn; ry /= rn; rz /= rn;
+    rx /= rn;
+    ry /= rn;
+    rz /= rn;
     const ux = ry * f[2] - rz * f[1];
     const uy = rz * f[0] - rx * f[2];
     const uz = rx * f[1] - ry * f[0];
-    this.cx = camera.pos[0]; this.cy = camera.pos[1]; this.cz = camera.pos[2];
-    this.fx = f[0]; this.fy = f[1]; this.fz = f[2];
-    this.rx = rx; this.ry = ry; this.rz = rz;
-    this.ux = ux; this.uy = uy; this.uz = uz;
+    this.cx = camera.pos[0];
+    this.cy = camera.pos[1];
+    this.cz = camera.pos[2];
+    this.fx = f[0];
+    this.fy = f[1];
+    this.fz = f[2];
+    this.rx = rx;
+    this.ry = ry;
+    this.rz = rz;
+    this.ux = ux;
+    this.uy = uy;
+    this.uz = uz;
     const { width, height } = this;
     const near = camera.frustumNear;
     if (!(near > 0)) throw new Error(`Camera frustum near must be > 0, got ${near}`);
@@ -373,24 +465,40 @@ export class RayCaster {
     const scale = this.ortho ? 1 : 1 / near;
     const ax = left * scale;
     const ay = top * scale;
-    const sx = (2 * halfWidth / width) * scale;
+    const sx = ((2 * halfWidth) / width) * scale;
     const sy = -((top - bottom) / height) * scale;
     this.pixelSize = Math.max(Math.abs(sx), Math.abs(sy));
     const offX = rx * ax + ux * ay;
     const offY = ry * ax + uy * ay;
     const offZ = rz * ax + uz * ay;
     if (this.ortho) {
-      this.o0x = this.cx + offX; this.o0y = this.cy + offY; this.o0z = this.cz + offZ;
-      this.oxx = rx * sx; this.oxy = ry * sx; this.oxz = rz * sx;
-      this.oyx = ux * sy; this.oyy = uy * sy; this.oyz = uz * sy;
-      this.d0x = f[0]; this.d0y = f[1]; this.d0z = f[2];
+      this.o0x = this.cx + offX;
+      this.o0y = this.cy + offY;
+      this.o0z = this.cz + offZ;
+      this.oxx = rx * sx;
+      this.oxy = ry * sx;
+      this.oxz = rz * sx;
+      this.oyx = ux * sy;
+      this.oyy = uy * sy;
+      this.oyz = uz * sy;
+      this.d0x = f[0];
+      this.d0y = f[1];
+      this.d0z = f[2];
       this.dxx = this.dxy = this.dxz = this.dyx = this.dyy = this.dyz = 0;
     } else {
-      this.o0x = this.cx; this.o0y = this.cy; this.o0z = this.cz;
+      this.o0x = this.cx;
+      this.o0y = this.cy;
+      this.o0z = this.cz;
       this.oxx = this.oxy = this.oxz = this.oyx = this.oyy = this.oyz = 0;
-      this.d0x = f[0] + offX; this.d0y = f[1] + offY; this.d0z = f[2] + offZ;
-      this.dxx = rx * sx; this.dxy = ry * sx; this.dxz = rz * sx;
-      this.dyx = ux * sy; this.dyy = uy * sy; this.dyz = uz * sy;
+      this.d0x = f[0] + offX;
+      this.d0y = f[1] + offY;
+      this.d0z = f[2] + offZ;
+      this.dxx = rx * sx;
+      this.dxy = ry * sx;
+      this.dxz = rz * sx;
+      this.dyx = ux * sy;
+      this.dyy = uy * sy;
+      this.dyz = uz * sy;
     }
   }
 
@@ -436,14 +544,22 @@ export class RayCaster {
       let y = lightData[lo + L_DIR + 1];
       let z = lightData[lo + L_DIR + 2];
       const n = Math.sqrt(x * x + y * y + z * z) || 1;
-      x /= n; y /= n; z /= n;
+      x /= n;
+      y /= n;
+      z /= n;
       // Directional lights shine along dir, so the direction towards the light is -dir.
       const sign = type === LIGHT_DIRECTIONAL ? -1 : 1;
       pre[po + LP_TYPE] = type;
-      pre[po + LP_DIR] = sign * x; pre[po + LP_DIR + 1] = sign * y; pre[po + LP_DIR + 2] = sign * z;
+      pre[po + LP_DIR] = sign * x;
+      pre[po + LP_DIR + 1] = sign * y;
+      pre[po + LP_DIR + 2] = sign * z;
       const cutoff = lightData[lo + L_CUTOFF];
-      pre[po + LP_COSCUTOFF] = type === LIGHT_SPOT && cutoff < 180 ? Math.cos(Math.min(cutoff, 90) * Math.PI / 180) : -Infinity;
-      pre[po + LP_AMBIENT] = lightData[lo + L_AMBIENT] !== 0 || lightData[lo + L_AMBIENT + 1] !== 0 || lightData[lo + L_AMBIENT + 2] !== 0 ? 1 : 0;
+      pre[po + LP_COSCUTOFF] =
+        type === LIGHT_SPOT && cutoff < 180 ? Math.cos((Math.min(cutoff, 90) * Math.PI) / 180) : -Infinity;
+      pre[po + LP_AMBIENT] =
+        lightData[lo + L_AMBIENT] !== 0 || lightData[lo + L_AMBIENT + 1] !== 0 || lightData[lo + L_AMBIENT + 2] !== 0
+          ? 1
+          : 0;
       const shadows = this.scene.shadows && lightData[lo + L_CASTSHADOW] > 0;
       pre[po + LP_SHADOW] = shadows ? 1 : 0;
       // Plane pixels read precomputed shadow factors from a buffer for the first few such lights.
@@ -479,13 +595,29 @@ export class RayCaster {
       let hy = 0;
       let hz = 0;
       switch (type) {
-        case GEOM_SPHERE: hx = hy = hz = s0; break;
-        case GEOM_CAPSULE: hx = hy = s0; hz = s2 + s0; break;
-        case GEOM_ELLIPSOID: case GEOM_BOX: hx = s0; hy = s1; hz = s2; break;
-        case GEOM_CYLINDER: hx = hy = s0; hz = s2; break;
-        default: break;
+        case GEOM_SPHERE:
+          hx = hy = hz = s0;
+          break;
+        case GEOM_CAPSULE:
+          hx = hy = s0;
+          hz = s2 + s0;
+          break;
+        case GEOM_ELLIPSOID:
+        case GEOM_BOX:
+          hx = s0;
+          hy = s1;
+          hz = s2;
+          break;
+        case GEOM_CYLINDER:
+          hx = hy = s0;
+          hz = s2;
+          break;
+        default:
+          break;
       }
-      dv[d + D_HALF] = hx; dv[d + D_HALF + 1] = hy; dv[d + D_HALF + 2] = hz;
+      dv[d + D_HALF] = hx;
+      dv[d + D_HALF + 1] = hy;
+      dv[d + D_HALF + 2] = hz;
       dv[d + D_RADIUS] = Math.sqrt(hx * hx + hy * hy + hz * hz);
       const alpha = g[o + G_RGBA + 3];
       const drawable = isDrawableGeomType(type) && alpha > 0;
@@ -501,7 +633,8 @@ export class RayCaster {
         const nzx = g[o + G_MAT + 2];
         const nzy = g[o + G_MAT + 5];
         const nzz = g[o + G_MAT + 8];
-        const side = (this.cx - g[o + G_POS]) * nzx + (this.cy - g[o + G_POS + 1]) * nzy + (this.cz - g[o + G_POS + 2]) * nzz;
+        const side =
+          (this.cx - g[o + G_POS]) * nzx + (this.cy - g[o + G_POS + 1]) * nzy + (this.cz - g[o + G_POS + 2]) * nzz;
         if (this.ortho ? nzx * this.fx + nzy * this.fy + nzz * this.fz >= 0 : side <= 0) {
           dv[d + D_ACTIVE] = 0;
           continue;
@@ -510,7 +643,9 @@ export class RayCaster {
         this.planes[this.nplanes++] = i;
         if (this.mirror < 0 && scene.reflection && g[o + G_REFLECTANCE] > 0 && alpha >= 0.995) {
           this.mirror = i;
-          this.mnx = nzx; this.mny = nzy; this.mnz = nzz;
+          this.mnx = nzx;
+          this.mny = nzy;
+          this.mnz = nzz;
           this.mpd = g[o + G_POS] * nzx + g[o + G_POS + 1] * nzy + g[o + G_POS + 2] * nzz;
         }
         continue;
@@ -611,9 +746,17 @@ export class RayCaster {
       let wz = g[o + G_POS + 2] + g[o + G_MAT + 6] * lx + g[o + G_MAT + 7] * ly + g[o + G_MAT + 8] * lz;
       if (mode === 1) {
         const dist = wx * this.mnx + wy * this.mny + wz * this.mnz - this.mpd;
-        wx -= 2 * dist * this.mnx; wy -= 2 * dist * this.mny; wz -= 2 * dist * this.mnz;
-        if (!this.project(wx, wy, wz, xy)) { whole = true; break; }
-        x0 = Math.min(x0, xy[0]); x1 = Math.max(x1, xy[0]); y0 = Math.min(y0, xy[1]); y1 = Math.max(y1, xy[1]);
+        wx -= 2 * dist * this.mnx;
+        wy -= 2 * dist * this.mny;
+        wz -= 2 * dist * this.mnz;
+        if (!this.project(wx, wy, wz, xy)) {
+          whole = true;
+          break;
+        }
+        x0 = Math.min(x0, xy[0]);
+        x1 = Math.max(x1, xy[0]);
+        y0 = Math.min(y0, xy[1]);
+        y1 = Math.max(y1, xy[1]);
       } else if (mode === 2) {
         // The corner's shadow on every plane from every shadow-casting light.
         const lights = this.scene.lightData;
@@ -637,28 +780,50 @@ export class RayCaster {
               const down = ldx * nx + ldy * ny + ldz * nz;
               if (down >= -1e-9) continue;
               const k = height > 0 ? -height / down : 0;
-              sx = wx + k * ldx; sy = wy + k * ldy; sz = wz + k * ldz;
+              sx = wx + k * ldx;
+              sy = wy + k * ldy;
+              sz = wz + k * ldz;
             } else {
               const qx = lights[lo + L_POS];
               const qy = lights[lo + L_POS + 1];
               const qz = lights[lo + L_POS + 2];
               const lightHeight = qx * nx + qy * ny + qz * nz - planeD;
-              if (lightHeight <= height + 1e-9) { whole = true; break; }
+              if (lightHeight <= height + 1e-9) {
+                whole = true;
+                break;
+              }
               const k = height > 0 ? lightHeight / (lightHeight - height) : 1;
-              sx = qx + k * (wx - qx); sy = qy + k * (wy - qy); sz = qz + k * (wz - qz);
+              sx = qx + k * (wx - qx);
+              sy = qy + k * (wy - qy);
+              sz = qz + k * (wz - qz);
             }
-            if (!this.project(sx, sy, sz, xy)) { whole = true; break; }
-            x0 = Math.min(x0, xy[0]); x1 = Math.max(x1, xy[0]); y0 = Math.min(y0, xy[1]); y1 = Math.max(y1, xy[1]);
+            if (!this.project(sx, sy, sz, xy)) {
+              whole = true;
+              break;
+            }
+            x0 = Math.min(x0, xy[0]);
+            x1 = Math.max(x1, xy[0]);
+            y0 = Math.min(y0, xy[1]);
+            y1 = Math.max(y1, xy[1]);
           }
         }
       } else {
-        if (!this.project(wx, wy, wz, xy)) { whole = true; break; }
-        x0 = Math.min(x0, xy[0]); x1 = Math.max(x1, xy[0]); y0 = Math.min(y0, xy[1]); y1 = Math.max(y1, xy[1]);
+        if (!this.project(wx, wy, wz, xy)) {
+          whole = true;
+          break;
+        }
+        x0 = Math.min(x0, xy[0]);
+        x1 = Math.max(x1, xy[0]);
+        y0 = Math.min(y0, xy[1]);
+        y1 = Math.max(y1, xy[1]);
       }
     }
     const b = 4 * i;
     if (whole) {
-      box[b] = 0; box[b + 1] = 0; box[b + 2] = this.width - 1; box[b + 3] = this.height - 1;
+      box[b] = 0;
+      box[b + 1] = 0;
+      box[b + 2] = this.width - 1;
+      box[b + 3] = this.height - 1;
       return;
     }
     if (!(x0 <= x1)) return;
@@ -669,14 +834,28 @@ export class RayCaster {
     const bx1 = Math.min(this.width - 1, Math.ceil(x1 + margin));
     const by1 = Math.min(this.height - 1, Math.ceil(y1 + margin));
     if (bx0 > bx1 || by0 > by1) return;
-    box[b] = bx0; box[b + 1] = by0; box[b + 2] = bx1; box[b + 3] = by1;
+    box[b] = bx0;
+    box[b + 1] = by0;
+    box[b + 2] = bx1;
+    box[b + 3] = by1;
   }
 
   /** The skybox seen through each pixel; recomputed only when the camera turns or zooms. */
   private updateSky(): void {
     const key = this.skyKey;
-    const values = [this.d0x, this.d0y, this.d0z, this.dxx, this.dxy, this.dxz, this.dyx, this.dyy, this.dyz,
-      this.scene.skybox, this.scene.textures.length];
+    const values = [
+      this.d0x,
+      this.d0y,
+      this.d0z,
+      this.dxx,
+      this.dxy,
+      this.dxz,
+      this.dyx,
+      this.dyy,
+      this.dyz,
+      this.scene.skybox,
+      this.scene.textures.length,
+    ];
     let same = true;
     for (let k = 0; k < values.length; k++) {
       if (key[k] !== values[k]) same = false;
@@ -701,7 +880,9 @@ export class RayCaster {
         const dz = this.d0z + this.dxz * sx + this.dyz * sy;
         // MuJoCo maps the skybox with texture coordinates (x, z, -y): cube "up" (+y) is world +z.
         sampleCube(texture, dx, dz, -dy, scratchRGB);
-        sky[i] = scratchRGB[0]; sky[i + 1] = scratchRGB[1]; sky[i + 2] = scratchRGB[2];
+        sky[i] = scratchRGB[0];
+        sky[i + 1] = scratchRGB[1];
+        sky[i + 2] = scratchRGB[2];
         writePixel(this.skyBytes, i, scratchRGB[0], scratchRGB[1], scratchRGB[2]);
       }
     }
@@ -716,9 +897,15 @@ export class RayCaster {
     const nx = g[o + G_MAT + 2];
     const ny = g[o + G_MAT + 5];
     const nz = g[o + G_MAT + 8];
-    const ax = g[o + G_MAT]; const ay = g[o + G_MAT + 3]; const az = g[o + G_MAT + 6];
-    const bx = g[o + G_MAT + 1]; const by = g[o + G_MAT + 4]; const bz = g[o + G_MAT + 7];
-    const px0 = g[o + G_POS]; const py0 = g[o + G_POS + 1]; const pz0 = g[o + G_POS + 2];
+    const ax = g[o + G_MAT];
+    const ay = g[o + G_MAT + 3];
+    const az = g[o + G_MAT + 6];
+    const bx = g[o + G_MAT + 1];
+    const by = g[o + G_MAT + 4];
+    const bz = g[o + G_MAT + 7];
+    const px0 = g[o + G_POS];
+    const py0 = g[o + G_POS + 1];
+    const pz0 = g[o + G_POS + 2];
     const s0 = g[o + G_SIZE];
     const s1 = g[o + G_SIZE + 1];
     // Everything below is linear in (sx, sy): n.(p0 - o), n.d and the in-plane axes a.d, b.d, a.(o - p0), b.(o - p0).
@@ -862,7 +1049,7 @@ export class RayCaster {
       const d = rx * this.fx + ry * this.fy + rz * this.fz;
       if (d - r <= this.near) return false;
       const secant2 = (rx * rx + ry * ry + rz * rz) / (d * d);
-      bound = Math.max(bound, r * secant2 / ((d - r) * this.pixelSize));
+      bound = Math.max(bound, (r * secant2) / ((d - r) * this.pixelSize));
     }
     this.outline[4] = 1.1 * bound + 1.5;
     return true;
@@ -942,8 +1129,12 @@ export class RayCaster {
           const hz = this.o0z + this.oxz * sx + this.oyz * sy + t * dz;
           const dn = dx * mnx + dy * mny + dz * mnz;
           const a = this.args;
-          a[A_RAY] = hx; a[A_RAY + 1] = hy; a[A_RAY + 2] = hz;
-          a[A_RAY + 3] = dx - 2 * dn * mnx; a[A_RAY + 4] = dy - 2 * dn * mny; a[A_RAY + 5] = dz - 2 * dn * mnz;
+          a[A_RAY] = hx;
+          a[A_RAY + 1] = hy;
+          a[A_RAY + 2] = hz;
+          a[A_RAY + 3] = dx - 2 * dn * mnx;
+          a[A_RAY + 4] = dy - 2 * dn * mny;
+          a[A_RAY + 5] = dz - 2 * dn * mnz;
           a[A_RAY + 6] = SHADOW_EPS;
           this.hitSolid(i);
           const s = this.tHit;
@@ -1023,9 +1214,15 @@ export class RayCaster {
     const nx = g[o + G_MAT + 2];
     const ny = g[o + G_MAT + 5];
     const nz = g[o + G_MAT + 8];
-    const ax = g[o + G_MAT]; const ay = g[o + G_MAT + 3]; const az = g[o + G_MAT + 6];
-    const bx = g[o + G_MAT + 1]; const by = g[o + G_MAT + 4]; const bz = g[o + G_MAT + 7];
-    const px0 = g[o + G_POS]; const py0 = g[o + G_POS + 1]; const pz0 = g[o + G_POS + 2];
+    const ax = g[o + G_MAT];
+    const ay = g[o + G_MAT + 3];
+    const az = g[o + G_MAT + 6];
+    const bx = g[o + G_MAT + 1];
+    const by = g[o + G_MAT + 4];
+    const bz = g[o + G_MAT + 7];
+    const px0 = g[o + G_POS];
+    const py0 = g[o + G_POS + 1];
+    const pz0 = g[o + G_POS + 2];
     const tex2d = info[q + PI_TEX2D];
     const texture = tex2d >= 0 ? this.scene.textures[tex2d] : undefined;
     const otherTexture = tex2d < 0 && g[o + G_TEXTURE] >= 0;
@@ -1053,13 +1250,20 @@ export class RayCaster {
       const j = ndyn++ * DL_STRIDE;
       dyn[j + DL_SHADOW] = shadowed ? 1 : 0;
       dyn[j + DL_SLOT] = pre[po + LP_SLOT];
-      dyn[j + DL_LX] = pre[po + LP_DIR]; dyn[j + DL_LX + 1] = pre[po + LP_DIR + 1]; dyn[j + DL_LX + 2] = pre[po + LP_DIR + 2];
+      dyn[j + DL_LX] = pre[po + LP_DIR];
+      dyn[j + DL_LX + 1] = pre[po + LP_DIR + 1];
+      dyn[j + DL_LX + 2] = pre[po + LP_DIR + 2];
       dyn[j + DL_NDL] = ndl;
       for (let c = 0; c < 3; c++) {
-        dyn[j + DL_AMBDIFF + c] = shadowed ? lights[lo + L_AMBIENT + c] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + c] : 0) : 0;
+        dyn[j + DL_AMBDIFF + c] = shadowed
+          ? lights[lo + L_AMBIENT + c] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + c] : 0)
+          : 0;
         dyn[j + DL_SPEC + c] = specular ? matSpecular * lights[lo + L_SPECULAR + c] : 0;
       }
-      dyn[j + DL_HASSPEC] = specular && (lights[lo + L_SPECULAR] > 0 || lights[lo + L_SPECULAR + 1] > 0 || lights[lo + L_SPECULAR + 2] > 0) ? 1 : 0;
+      dyn[j + DL_HASSPEC] =
+        specular && (lights[lo + L_SPECULAR] > 0 || lights[lo + L_SPECULAR + 1] > 0 || lights[lo + L_SPECULAR + 2] > 0)
+          ? 1
+          : 0;
     }
     const constR = info[q + PI_LIGHT];
     const constG = info[q + PI_LIGHT + 1];
@@ -1073,10 +1277,18 @@ export class RayCaster {
     const highlight = shininess > 7 ? 1 - 7 / shininess : 0;
     const highlight2 = highlight * highlight;
     const ortho = this.ortho;
-    const dxx = this.dxx; const dxy = this.dxy; const dxz = this.dxz;
-    const dyx = this.dyx; const dyy = this.dyy; const dyz = this.dyz;
-    const oxx = this.oxx; const oxy = this.oxy; const oxz = this.oxz;
-    const oyx = this.oyx; const oyy = this.oyy; const oyz = this.oyz;
+    const dxx = this.dxx;
+    const dxy = this.dxy;
+    const dxz = this.dxz;
+    const dyx = this.dyx;
+    const dyy = this.dyy;
+    const dyz = this.dyz;
+    const oxx = this.oxx;
+    const oxy = this.oxy;
+    const oxz = this.oxz;
+    const oyx = this.oyx;
+    const oyy = this.oyy;
+    const oyz = this.oyz;
 
     const columns = this.rowPixels;
     const coords = this.rowCoords;
@@ -1111,7 +1323,7 @@ export class RayCaster {
           // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
           coords[3 * count] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
           coords[3 * count + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
-          coords[3 * count + 2] = rhoK * (ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
+          coords[3 * count + 2] = (rhoK * (ortho ? 1 : t)) / (ndv > 1e-3 ? ndv : 1e-3);
         }
         count++;
       }
@@ -1142,7 +1354,9 @@ export class RayCaster {
           tb = coords[3 * n + 2];
         } else if (otherTexture) {
           this.texture(p, hx, hy, hz, ortho ? this.pixelSize : t * this.pixelSize, ndv);
-          tr = this.cr; tg = this.cg; tb = this.cb;
+          tr = this.cr;
+          tg = this.cg;
+          tb = this.cb;
         }
         let ar = constR;
         let ag = constG;
@@ -1160,7 +1374,17 @@ export class RayCaster {
             } else {
               this.curPx = px;
               this.curPy = py;
-              factor = this.shadow(p, hx, hy, hz, dyn[o + DL_LX], dyn[o + DL_LX + 1], dyn[o + DL_LX + 2], Infinity, tileRow + ((px / TILE) | 0));
+              factor = this.shadow(
+                p,
+                hx,
+                hy,
+                hz,
+                dyn[o + DL_LX],
+                dyn[o + DL_LX + 1],
+                dyn[o + DL_LX + 2],
+                Infinity,
+                tileRow + ((px / TILE) | 0),
+              );
             }
             if (factor === 0) continue;
             ar += factor * dyn[o + DL_AMBDIFF];
@@ -1174,7 +1398,7 @@ export class RayCaster {
             const norm2 = 2 + 2 * ldv;
             if (cosine > 0 && norm2 > 1e-12 && cosine * cosine > highlight2 * norm2) {
               const ndh = cosine / Math.sqrt(norm2);
-              const power = factor * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
+              const power = factor * (shininess > 0 ? ndh ** shininess : 1);
               spr += power * dyn[o + DL_SPEC];
               spg += power * dyn[o + DL_SPEC + 1];
               spb += power * dyn[o + DL_SPEC + 2];
@@ -1188,8 +1412,19 @@ export class RayCaster {
         if (mirror && reflIds[k] >= 0) {
           reflected = reflIds[k];
           const dn = dx * nx + dy * ny + dz * nz;
-          this.shadeGeom(reflected, reflDepth[k], reflParts[k], hx, hy, hz, dx - 2 * dn * nx, dy - 2 * dn * ny, dz - 2 * dn * nz,
-            SHADOW_NONE, 0);
+          this.shadeGeom(
+            reflected,
+            reflDepth[k],
+            reflParts[k],
+            hx,
+            hy,
+            hz,
+            dx - 2 * dn * nx,
+            dy - 2 * dn * ny,
+            dz - 2 * dn * nz,
+            SHADOW_NONE,
+            0,
+          );
           r += reflectance * this.cr;
           gg += reflectance * this.cg;
           b += reflectance * this.cb;
@@ -1230,7 +1465,9 @@ export class RayCaster {
       this.reflG = -1;
       if (hit === SKY) {
         const i = 3 * (py * this.width + px);
-        this.cr = this.sky[i]; this.cg = this.sky[i + 1]; this.cb = this.sky[i + 2];
+        this.cr = this.sky[i];
+        this.cg = this.sky[i + 1];
+        this.cb = this.sky[i + 2];
       } else if (this.derived[hit * D_STRIDE + D_PLANE] === 1) {
         this.shadePlane(hit, ox, oy, oz, dx, dy, dz, this.hitT, -1, tile);
       } else {
@@ -1239,21 +1476,37 @@ export class RayCaster {
       if (firstRefl < 0) firstRefl = this.reflG;
       const alpha = hit === SKY ? 1 : Math.min(1, g[hit * GEOM_STRIDE + G_RGBA + 3]);
       if (alpha >= 0.995 || layer === MAX_LAYERS - 1) {
-        accR += weight * this.cr; accG += weight * this.cg; accB += weight * this.cb;
+        accR += weight * this.cr;
+        accG += weight * this.cg;
+        accB += weight * this.cb;
         break;
       }
-      accR += weight * alpha * this.cr; accG += weight * alpha * this.cg; accB += weight * alpha * this.cb;
+      accR += weight * alpha * this.cr;
+      accG += weight * alpha * this.cg;
+      accB += weight * alpha * this.cb;
       weight *= 1 - alpha;
       tMin = this.hitT * (1 + 1e-9) + 1e-9;
     }
-    this.cr = accR; this.cg = accG; this.cb = accB;
+    this.cr = accR;
+    this.cg = accG;
+    this.cb = accB;
     this.hitG = firstG;
     this.reflG = firstRefl;
   }
 
   /** Nearest geom along a camera ray with t > tMin: sets hitG (SKY if none), hitT, hitPart. */
-  private trace(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMin: number,
-    tile: number, px: number, py: number): void {
+  private trace(
+    ox: number,
+    oy: number,
+    oz: number,
+    dx: number,
+    dy: number,
+    dz: number,
+    tMin: number,
+    tile: number,
+    px: number,
+    py: number,
+  ): void {
     let bestT = Infinity;
     let bestG = SKY;
     let bestPart = 0;
@@ -1261,7 +1514,11 @@ export class RayCaster {
       const i = this.planes[p];
       this.intersectPlane(i, ox, oy, oz, dx, dy, dz);
       const t = this.tHit;
-      if (t > tMin && t < bestT) { bestT = t; bestG = i; bestPart = 0; }
+      if (t > tMin && t < bestT) {
+        bestT = t;
+        bestG = i;
+        bestPart = 0;
+      }
     }
     const bins = this.primary;
     const box = bins.box;
@@ -1272,7 +1529,11 @@ export class RayCaster {
       if (px < box[b] || px > box[b + 2] || py < box[b + 1] || py > box[b + 3]) continue;
       this.intersect(i, ox, oy, oz, dx, dy, dz, tMin);
       const t = this.tHit;
-      if (t < bestT) { bestT = t; bestG = i; bestPart = this.part; }
+      if (t < bestT) {
+        bestT = t;
+        bestG = i;
+        bestPart = this.part;
+      }
     }
     this.hitT = bestT;
     this.hitG = bestG;
@@ -1295,7 +1556,11 @@ export class RayCaster {
       if (px < box[b] || px > box[b + 2] || py < box[b + 1] || py > box[b + 3]) continue;
       this.intersect(i, ox, oy, oz, dx, dy, dz, SHADOW_EPS);
       const t = this.tHit;
-      if (t < bestT) { bestT = t; bestG = i; bestPart = this.part; }
+      if (t < bestT) {
+        bestT = t;
+        bestG = i;
+        bestPart = this.part;
+      }
     }
     if (bestG < 0) return false;
     this.hitT = bestT;
@@ -1337,8 +1602,8 @@ export class RayCaster {
         const s0 = g[o + G_SIZE];
         const s1 = g[o + G_SIZE + 1];
         // MuJoCo: repeat per object size (texrepeat / size) unless texuniform (per metre).
-        const ks = 0.5 * g[o + G_TEXREPEAT] / (uniform || !(s0 > 0) ? 1 : s0);
-        const kt = 0.5 * g[o + G_TEXREPEAT + 1] / (uniform || !(s1 > 0) ? 1 : s1);
+        const ks = (0.5 * g[o + G_TEXREPEAT]) / (uniform || !(s0 > 0) ? 1 : s0);
+        const kt = (0.5 * g[o + G_TEXREPEAT + 1]) / (uniform || !(s1 > 0) ? 1 : s1);
         info[q + PI_KS] = ks;
         info[q + PI_KT] = kt;
         info[q + PI_RHO] = this.pixelSize * Math.max(ks * texture.width, kt * texture.height);
@@ -1369,8 +1634,18 @@ export class RayCaster {
    * Shade plane p hit at o + t d: texture, lighting and the reflection; sets (cr, cg, cb) and reflG.
    * `pixel` >= 0 reads shadows and the reflection from the frame buffers, -1 traces them.
    */
-  private shadePlane(p: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number,
-    t: number, pixel: number, tile: number): void {
+  private shadePlane(
+    p: number,
+    ox: number,
+    oy: number,
+    oz: number,
+    dx: number,
+    dy: number,
+    dz: number,
+    t: number,
+    pixel: number,
+    tile: number,
+  ): void {
     const g = this.g;
     const o = p * GEOM_STRIDE;
     const info = this.planeInfo;
@@ -1400,12 +1675,22 @@ export class RayCaster {
       const lx = g[o + G_MAT] * wx + g[o + G_MAT + 3] * wy + g[o + G_MAT + 6] * wz;
       const ly = g[o + G_MAT + 1] * wx + g[o + G_MAT + 4] * wy + g[o + G_MAT + 7] * wz;
       // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
-      const rho = info[q + PI_RHO] * (this.ortho ? 1 : t) / (ndv > 1e-3 ? ndv : 1e-3);
-      sampleTrilinear(this.scene.textures[tex2d], info[q + PI_KS] * lx - 0.5, -info[q + PI_KT] * ly - 0.5, rho, scratchRGB);
-      tr = scratchRGB[0]; tg = scratchRGB[1]; tb = scratchRGB[2];
+      const rho = (info[q + PI_RHO] * (this.ortho ? 1 : t)) / (ndv > 1e-3 ? ndv : 1e-3);
+      sampleTrilinear(
+        this.scene.textures[tex2d],
+        info[q + PI_KS] * lx - 0.5,
+        -info[q + PI_KT] * ly - 0.5,
+        rho,
+        scratchRGB,
+      );
+      tr = scratchRGB[0];
+      tg = scratchRGB[1];
+      tb = scratchRGB[2];
     } else if (g[o + G_TEXTURE] >= 0) {
       this.texture(p, hx, hy, hz, this.ortho ? this.pixelSize : t * this.pixelSize, ndv);
-      tr = this.cr; tg = this.cg; tb = this.cb;
+      tr = this.cr;
+      tg = this.cg;
+      tb = this.cb;
     }
 
     if (info[q + PI_FAST] === 1) {
@@ -1430,9 +1715,20 @@ export class RayCaster {
         if (shadowed) {
           if (ndl <= 0 && pre[po + LP_AMBIENT] === 0) continue;
           const slot = pre[po + LP_SLOT];
-          factor = pixel >= 0 && slot >= 0
-            ? this.shadowBuffers[slot][pixel]
-            : this.shadow(p, hx, hy, hz, pre[po + LP_DIR], pre[po + LP_DIR + 1], pre[po + LP_DIR + 2], Infinity, tile);
+          factor =
+            pixel >= 0 && slot >= 0
+              ? this.shadowBuffers[slot][pixel]
+              : this.shadow(
+                  p,
+                  hx,
+                  hy,
+                  hz,
+                  pre[po + LP_DIR],
+                  pre[po + LP_DIR + 1],
+                  pre[po + LP_DIR + 2],
+                  Infinity,
+                  tile,
+                );
           if (factor === 0) continue;
           ar += factor * (lights[lo + L_AMBIENT] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE] : 0));
           ag += factor * (lights[lo + L_AMBIENT + 1] + (ndl > 0 ? ndl * lights[lo + L_DIFFUSE + 1] : 0));
@@ -1443,7 +1739,7 @@ export class RayCaster {
           const ldv = pre[po + LP_DIR] * vx + pre[po + LP_DIR + 1] * vy + pre[po + LP_DIR + 2] * vz;
           const ndh = ldv > -1 + 1e-12 ? (ndl + ndv) / Math.sqrt(2 + 2 * ldv) : 0;
           if (ndh > 0 && shininess * (1 - ndh) < 7) {
-            const k = factor * matSpecular * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
+            const k = factor * matSpecular * (shininess > 0 ? ndh ** shininess : 1);
             spr += k * lights[lo + L_SPECULAR];
             spg += k * lights[lo + L_SPECULAR + 1];
             spb += k * lights[lo + L_SPECULAR + 2];
@@ -1483,12 +1779,25 @@ export class RayCaster {
         this.reflG = hit;
       }
     }
-    this.cr = r; this.cg = gg; this.cb = b;
+    this.cr = r;
+    this.cg = gg;
+    this.cb = b;
   }
 
   /** Shade solid geom i hit at o + t d: sets (cr, cg, cb); reflG = -1. */
-  private shadeGeom(i: number, t: number, part: number, ox: number, oy: number, oz: number,
-    dx: number, dy: number, dz: number, shadowMode: number, tile: number): void {
+  private shadeGeom(
+    i: number,
+    t: number,
+    part: number,
+    ox: number,
+    oy: number,
+    oz: number,
+    dx: number,
+    dy: number,
+    dz: number,
+    shadowMode: number,
+    tile: number,
+  ): void {
     const a = this.args;
     a[A_GEOM] = t;
     a[A_GEOM + 1] = ox;
@@ -1526,7 +1835,10 @@ export class RayCaster {
     let ndv = nx * vx + ny * vy + nz * vz;
     if (ndv < 0) {
       // A ray grazing a silhouette can land just past it; light the side that faces the eye.
-      nx = -nx; ny = -ny; nz = -nz; ndv = -ndv;
+      nx = -nx;
+      ny = -ny;
+      nz = -nz;
+      ndv = -ndv;
     }
     const textured = this.g[i * GEOM_STRIDE + G_TEXTURE] >= 0;
     let tr = 1;
@@ -1570,7 +1882,9 @@ export class RayCaster {
     const o = i * GEOM_STRIDE;
     const texId = g[o + G_TEXTURE];
     if (texId < 0) {
-      this.cr = 1; this.cg = 1; this.cb = 1;
+      this.cr = 1;
+      this.cg = 1;
+      this.cb = 1;
       return;
     }
     const texture = this.scene.textures[texId];
@@ -1584,10 +1898,10 @@ export class RayCaster {
       const s0 = g[o + G_SIZE];
       const s1 = g[o + G_SIZE + 1];
       // MuJoCo: repeat per object size (texrepeat / size) unless texuniform (per metre).
-      const ks = 0.5 * g[o + G_TEXREPEAT] / (uniform || !(s0 > 0) ? 1 : s0);
-      const kt = 0.5 * g[o + G_TEXREPEAT + 1] / (uniform || !(s1 > 0) ? 1 : s1);
+      const ks = (0.5 * g[o + G_TEXREPEAT]) / (uniform || !(s0 > 0) ? 1 : s0);
+      const kt = (0.5 * g[o + G_TEXREPEAT + 1]) / (uniform || !(s1 > 0) ? 1 : s1);
       // Texels per pixel along the most stretched direction sets the mip level, as in OpenGL.
-      const rho = footprint / Math.max(ndv, 1e-3) * Math.max(ks * texture.width, kt * texture.height);
+      const rho = (footprint / Math.max(ndv, 1e-3)) * Math.max(ks * texture.width, kt * texture.height);
       sampleTrilinear(texture, ks * lx - 0.5, -kt * ly - 0.5, rho, scratchRGB);
     } else {
       const lz = g[o + G_MAT + 2] * px + g[o + G_MAT + 5] * py + g[o + G_MAT + 8] * pz;
@@ -1596,11 +1910,17 @@ export class RayCaster {
       const sz = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 2], 1e-9);
       sampleCube(texture, lx * sx, ly * sy, lz * sz, scratchRGB);
     }
-    this.cr = scratchRGB[0]; this.cg = scratchRGB[1]; this.cb = scratchRGB[2];
+    this.cr = scratchRGB[0];
+    this.cg = scratchRGB[1];
+    this.cb = scratchRGB[2];
   }
 
   // Unit direction (lx, ly, lz) from a point towards light l, distance lmax, attenuation latt.
-  private lx = 0; private ly = 0; private lz = 0; private lmax = Infinity; private latt = 1;
+  private lx = 0;
+  private ly = 0;
+  private lz = 0;
+  private lmax = Infinity;
+  private latt = 1;
 
   /** Direction towards light l from point h, its distance and attenuation (0 outside a spot cone). */
   private lightDirection(l: number, hx: number, hy: number, hz: number): void {
@@ -1619,7 +1939,9 @@ export class RayCaster {
     const pre = this.lightPre;
     const po = l * LP_STRIDE;
     if (pre[po + LP_TYPE] === LIGHT_DIRECTIONAL) {
-      this.lx = pre[po + LP_DIR]; this.ly = pre[po + LP_DIR + 1]; this.lz = pre[po + LP_DIR + 2];
+      this.lx = pre[po + LP_DIR];
+      this.ly = pre[po + LP_DIR + 1];
+      this.lz = pre[po + LP_DIR + 2];
       this.lmax = Infinity;
       this.latt = 1;
       return;
@@ -1630,16 +1952,26 @@ export class RayCaster {
     let ly = lights[lo + L_POS + 1] - hy;
     let lz = lights[lo + L_POS + 2] - hz;
     const distance = Math.sqrt(lx * lx + ly * ly + lz * lz) || 1e-12;
-    lx /= distance; ly /= distance; lz /= distance;
-    let attenuation = 1 / Math.max(1e-12, lights[lo + L_ATTENUATION] + lights[lo + L_ATTENUATION + 1] * distance
-      + lights[lo + L_ATTENUATION + 2] * distance * distance);
+    lx /= distance;
+    ly /= distance;
+    lz /= distance;
+    let attenuation =
+      1 /
+      Math.max(
+        1e-12,
+        lights[lo + L_ATTENUATION] +
+          lights[lo + L_ATTENUATION + 1] * distance +
+          lights[lo + L_ATTENUATION + 2] * distance * distance,
+      );
     if (pre[po + LP_TYPE] === LIGHT_SPOT) {
       // Spot cone: GL_SPOT_CUTOFF in degrees (180: no cone), GL_SPOT_EXPONENT falloff.
       const cosAngle = -(lx * pre[po + LP_DIR] + ly * pre[po + LP_DIR + 1] + lz * pre[po + LP_DIR + 2]);
       if (cosAngle < pre[po + LP_COSCUTOFF]) attenuation = 0;
-      else attenuation *= cosAngle > 0 ? Math.pow(cosAngle, lights[lo + L_EXPONENT]) : 0;
+      else attenuation *= cosAngle > 0 ? cosAngle ** lights[lo + L_EXPONENT] : 0;
     }
-    this.lx = lx; this.ly = ly; this.lz = lz;
+    this.lx = lx;
+    this.ly = ly;
+    this.lz = lz;
     this.lmax = distance;
     this.latt = attenuation;
   }
@@ -1648,8 +1980,21 @@ export class RayCaster {
    * OpenGL fixed-function lighting of geom i at point h with unit normal n, viewed from v: sets
    * (cr, cg, cb) = rgba * (emission + ambient + diffuse) + specular, before texturing.
    */
-  private light(i: number, hx: number, hy: number, hz: number, nx: number, ny: number, nz: number,
-    vx: number, vy: number, vz: number, shadowMode: number, pixel: number, tile: number): void {
+  private light(
+    i: number,
+    hx: number,
+    hy: number,
+    hz: number,
+    nx: number,
+    ny: number,
+    nz: number,
+    vx: number,
+    vy: number,
+    vz: number,
+    shadowMode: number,
+    pixel: number,
+    tile: number,
+  ): void {
     const a = this.args;
     a[A_LIGHT] = hx;
     a[A_LIGHT + 1] = hy;
@@ -1714,9 +2059,10 @@ export class RayCaster {
       if (ndl <= 0 && pre[po + LP_AMBIENT] === 0) continue;
       if (pre[po + LP_SHADOW] > 0 && shadowMode !== SHADOW_NONE) {
         const slot = pre[po + LP_SLOT];
-        factor *= shadowMode === SHADOW_BUFFER && slot >= 0
-          ? this.shadowBuffers[slot][pixel]
-          : this.shadow(i, hx, hy, hz, lx, ly, lz, reach, tile);
+        factor *=
+          shadowMode === SHADOW_BUFFER && slot >= 0
+            ? this.shadowBuffers[slot][pixel]
+            : this.shadow(i, hx, hy, hz, lx, ly, lz, reach, tile);
         if (factor === 0) continue;
       }
       ar += factor * lights[lo + L_AMBIENT];
@@ -1732,11 +2078,13 @@ export class RayCaster {
           let hz2 = lz + vz;
           const hn = Math.sqrt(hx2 * hx2 + hy2 * hy2 + hz2 * hz2);
           if (hn > 1e-12) {
-            hx2 /= hn; hy2 /= hn; hz2 /= hn;
+            hx2 /= hn;
+            hy2 /= hn;
+            hz2 /= hn;
             const ndh = nx * hx2 + ny * hy2 + nz * hz2;
             // ndh^shininess ~ exp(-shininess (1 - ndh)): skip the pow where it is below 1/1000.
             if (ndh > 0 && shininess * (1 - ndh) < 7) {
-              const k = factor * matSpecular * (shininess > 0 ? Math.pow(ndh, shininess) : 1);
+              const k = factor * matSpecular * (shininess > 0 ? ndh ** shininess : 1);
               spr += k * lights[lo + L_SPECULAR];
               spg += k * lights[lo + L_SPECULAR + 1];
               spb += k * lights[lo + L_SPECULAR + 2];
@@ -1754,8 +2102,17 @@ export class RayCaster {
    * Fraction of the light reaching point h along unit direction l (towards the light, up to
    * maxDistance), blocked by shadow-casting geoms other than `receiver`.
    */
-  private shadow(receiver: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
-    maxDistance: number, tile: number): number {
+  private shadow(
+    receiver: number,
+    hx: number,
+    hy: number,
+    hz: number,
+    lx: number,
+    ly: number,
+    lz: number,
+    maxDistance: number,
+    tile: number,
+  ): number {
     const a = this.args;
     a[A_SHADOW] = hx;
     a[A_SHADOW + 1] = hy;
@@ -1786,7 +2143,8 @@ export class RayCaster {
       for (let k = bins.start[tile]; k < end; k++) {
         const c = bins.items[k];
         const b = 4 * c;
-        if (this.curPx < box[b] || this.curPx > box[b + 2] || this.curPy < box[b + 1] || this.curPy > box[b + 3]) continue;
+        if (this.curPx < box[b] || this.curPx > box[b + 2] || this.curPy < box[b + 1] || this.curPy > box[b + 3])
+          continue;
         transmit *= this.casterTransmittance(c, hx, hy, hz, lx, ly, lz, maxDistance);
         if (transmit === 0) break;
       }
@@ -1804,8 +2162,16 @@ export class RayCaster {
    * spheres have a soft edge: the ray's distance to their core (segment or centre) is compared to
    * the radius with a penumbra of width shadowSoftness * s; other shapes block or do not.
    */
-  private casterTransmittance(c: number, hx: number, hy: number, hz: number, lx: number, ly: number, lz: number,
-    maxDistance: number): number {
+  private casterTransmittance(
+    c: number,
+    hx: number,
+    hy: number,
+    hz: number,
+    lx: number,
+    ly: number,
+    lz: number,
+    maxDistance: number,
+  ): number {
     const a = this.args;
     a[A_CASTER] = hx;
     a[A_CASTER + 1] = hy;
@@ -1873,7 +2239,8 @@ export class RayCaster {
       let sRay = denom > 1e-9 ? (along - b * aw) / denom : 0;
       if (sRay < 0) sRay = 0;
       let u = sRay * b - aw;
-      if (u > h) u = h; else if (u < -h) u = -h;
+      if (u > h) u = h;
+      else if (u < -h) u = -h;
       sRay = along + u * b;
       if (sRay < 0) sRay = 0;
       const qx = -wx + sRay * lx - u * ax;
@@ -1940,7 +2307,16 @@ export class RayCaster {
    * Entry parameter t > tMin of ray o + t d into solid geom i into `tHit` (Infinity on a miss),
    * and the entered part into `part`. (Results go to fields: a returned double would be boxed.)
    */
-  private intersect(i: number, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, tMin: number): void {
+  private intersect(
+    i: number,
+    ox: number,
+    oy: number,
+    oz: number,
+    dx: number,
+    dy: number,
+    dz: number,
+    tMin: number,
+  ): void {
     const a = this.args;
     a[A_RAY] = ox;
     a[A_RAY + 1] = oy;
@@ -1968,9 +2344,15 @@ export class RayCaster {
     const wy = oy - g[o + G_POS + 1];
     const wz = oz - g[o + G_POS + 2];
     // Into the geom frame: local = mat^T (world - pos).
-    const m0 = g[o + G_MAT]; const m1 = g[o + G_MAT + 1]; const m2 = g[o + G_MAT + 2];
-    const m3 = g[o + G_MAT + 3]; const m4 = g[o + G_MAT + 4]; const m5 = g[o + G_MAT + 5];
-    const m6 = g[o + G_MAT + 6]; const m7 = g[o + G_MAT + 7]; const m8 = g[o + G_MAT + 8];
+    const m0 = g[o + G_MAT];
+    const m1 = g[o + G_MAT + 1];
+    const m2 = g[o + G_MAT + 2];
+    const m3 = g[o + G_MAT + 3];
+    const m4 = g[o + G_MAT + 4];
+    const m5 = g[o + G_MAT + 5];
+    const m6 = g[o + G_MAT + 6];
+    const m7 = g[o + G_MAT + 7];
+    const m8 = g[o + G_MAT + 8];
     const q = this.query;
     q[0] = m0 * wx + m3 * wy + m6 * wz;
     q[1] = m1 * wx + m4 * wy + m7 * wz;
@@ -1983,12 +2365,24 @@ export class RayCaster {
     q[Q_SIZE + 1] = g[o + G_SIZE + 1];
     q[Q_SIZE + 2] = g[o + G_SIZE + 2];
     switch (g[o + G_TYPE]) {
-      case GEOM_SPHERE: sphereHit(q); break;
-      case GEOM_ELLIPSOID: ellipsoidHit(q); break;
-      case GEOM_CAPSULE: capsuleHit(q); break;
-      case GEOM_CYLINDER: cylinderHit(q); break;
-      case GEOM_BOX: boxHit(q); break;
-      default: q[Q_T] = Infinity; q[Q_PART] = 0;
+      case GEOM_SPHERE:
+        sphereHit(q);
+        break;
+      case GEOM_ELLIPSOID:
+        ellipsoidHit(q);
+        break;
+      case GEOM_CAPSULE:
+        capsuleHit(q);
+        break;
+      case GEOM_CYLINDER:
+        cylinderHit(q);
+        break;
+      case GEOM_BOX:
+        boxHit(q);
+        break;
+      default:
+        q[Q_T] = Infinity;
+        q[Q_PART] = 0;
     }
     this.tHit = q[Q_T];
     this.part = q[Q_PART];
@@ -2013,10 +2407,20 @@ export class RayCaster {
     const s1 = g[o + G_SIZE + 1];
     const s2 = g[o + G_SIZE + 2];
     switch (type) {
-      case GEOM_CAPSULE: lz -= Math.max(-s2, Math.min(s2, lz)); break;
-      case GEOM_ELLIPSOID: lx /= s0 * s0; ly /= s1 * s1; lz /= s2 * s2; break;
+      case GEOM_CAPSULE:
+        lz -= Math.max(-s2, Math.min(s2, lz));
+        break;
+      case GEOM_ELLIPSOID:
+        lx /= s0 * s0;
+        ly /= s1 * s1;
+        lz /= s2 * s2;
+        break;
       case GEOM_CYLINDER:
-        if (part !== 0) { lx = 0; ly = 0; lz = part; } else lz = 0;
+        if (part !== 0) {
+          lx = 0;
+          ly = 0;
+          lz = part;
+        } else lz = 0;
         break;
       case GEOM_BOX: {
         const axis = Math.abs(part) - 1;
@@ -2026,14 +2430,19 @@ export class RayCaster {
         lz = axis === 2 ? sign : 0;
         break;
       }
-      default: break;
+      default:
+        break;
     }
     let nx = g[m] * lx + g[m + 1] * ly + g[m + 2] * lz;
     let ny = g[m + 3] * lx + g[m + 4] * ly + g[m + 5] * lz;
     let nz = g[m + 6] * lx + g[m + 7] * ly + g[m + 8] * lz;
     const n = Math.sqrt(nx * nx + ny * ny + nz * nz) || 1;
-    nx /= n; ny /= n; nz /= n;
-    this.nx = nx; this.ny = ny; this.nz = nz;
+    nx /= n;
+    ny /= n;
+    nz /= n;
+    this.nx = nx;
+    this.ny = ny;
+    this.nz = nz;
   }
 
   // ---------------------------------------------------------------- anti-aliasing
@@ -2054,14 +2463,26 @@ export class RayCaster {
       const row = py * width;
       for (let i = row; i < row + width - 1; i++) {
         if (keys[i + 1] === keys[i] || contrast(out, 3 * i, 3 * i + 3) <= AA_CONTRAST) continue;
-        if (edges[i] === 0) { edges[i] = 1; list[nedges++] = i; }
-        if (edges[i + 1] === 0) { edges[i + 1] = 1; list[nedges++] = i + 1; }
+        if (edges[i] === 0) {
+          edges[i] = 1;
+          list[nedges++] = i;
+        }
+        if (edges[i + 1] === 0) {
+          edges[i + 1] = 1;
+          list[nedges++] = i + 1;
+        }
       }
     }
     for (let i = 0; i < width * (height - 1); i++) {
       if (keys[i + width] === keys[i] || contrast(out, 3 * i, 3 * (i + width)) <= AA_CONTRAST) continue;
-      if (edges[i] === 0) { edges[i] = 1; list[nedges++] = i; }
-      if (edges[i + width] === 0) { edges[i + width] = 1; list[nedges++] = i + width; }
+      if (edges[i] === 0) {
+        edges[i] = 1;
+        list[nedges++] = i;
+      }
+      if (edges[i + width] === 0) {
+        edges[i + width] = 1;
+        list[nedges++] = i + width;
+      }
     }
     if (nedges === 0) return;
     const source = this.frameCopy;
@@ -2131,8 +2552,12 @@ export class RayCaster {
     const dz = this.d0z + this.dxz * sx + this.dyz * sy;
     const tMin = this.ortho ? 0 : this.near;
     const a = this.args;
-    a[A_RAY] = ox; a[A_RAY + 1] = oy; a[A_RAY + 2] = oz;
-    a[A_RAY + 3] = dx; a[A_RAY + 4] = dy; a[A_RAY + 5] = dz;
+    a[A_RAY] = ox;
+    a[A_RAY + 1] = oy;
+    a[A_RAY + 2] = oz;
+    a[A_RAY + 3] = dx;
+    a[A_RAY + 4] = dy;
+    a[A_RAY + 5] = dz;
     a[A_RAY + 6] = tMin;
     let bestT = Infinity;
     let best = SKY;
@@ -2154,8 +2579,12 @@ export class RayCaster {
     const mx = dx - 2 * dn * this.mnx;
     const my = dy - 2 * dn * this.mny;
     const mz = dz - 2 * dn * this.mnz;
-    a[A_RAY] = hx; a[A_RAY + 1] = hy; a[A_RAY + 2] = hz;
-    a[A_RAY + 3] = mx; a[A_RAY + 4] = my; a[A_RAY + 5] = mz;
+    a[A_RAY] = hx;
+    a[A_RAY + 1] = hy;
+    a[A_RAY + 2] = hz;
+    a[A_RAY + 3] = mx;
+    a[A_RAY + 4] = my;
+    a[A_RAY + 5] = mz;
     a[A_RAY + 6] = SHADOW_EPS;
     let reflT = Infinity;
     let reflected = -1;
@@ -2179,7 +2608,6 @@ const NEIGHBOUR_DY = [0, 0, 0, -1, 1, -1, -1, 1, 1];
 /** 4x rotated-grid sample offsets within a pixel (as common 4x MSAA patterns). */
 const SAMPLES = new Float64Array([-0.125, -0.375, 0.375, -0.125, 0.125, 0.375, -0.375, 0.125]);
 
-const INV255 = 1 / 255;
 const scratchXY = new Float64Array(2);
 const scratchRGB = new Float64Array(3);
 
@@ -2190,7 +2618,11 @@ function contains(list: Int32Array, count: number, value: number): boolean {
 
 /** Largest difference of the RGB channels of two pixels of a frame. */
 function contrast(frame: Uint8Array, a: number, b: number): number {
-  return Math.max(Math.abs(frame[a] - frame[b]), Math.abs(frame[a + 1] - frame[b + 1]), Math.abs(frame[a + 2] - frame[b + 2]));
+  return Math.max(
+    Math.abs(frame[a] - frame[b]),
+    Math.abs(frame[a + 1] - frame[b + 1]),
+    Math.abs(frame[a + 2] - frame[b + 2]),
+  );
 }
 
 function writePixel(out: Uint8Array, i: number, r: number, g: number, b: number): void {

@@ -83,8 +83,15 @@ export class RayScene {
   nlight = 0;
   lightData = new Float64Array(8 * LIGHT_STRIDE);
   camera: RayCamera = {
-    pos: new Float64Array(3), forward: new Float64Array([0, 1, 0]), up: new Float64Array([0, 0, 1]),
-    frustumCenter: 0, frustumWidth: 0, frustumBottom: -0.05, frustumTop: 0.05, frustumNear: 0.1, frustumFar: 100,
+    pos: new Float64Array(3),
+    forward: new Float64Array([0, 1, 0]),
+    up: new Float64Array([0, 0, 1]),
+    frustumCenter: 0,
+    frustumWidth: 0,
+    frustumBottom: -0.05,
+    frustumTop: 0.05,
+    frustumNear: 0.1,
+    frustumFar: 100,
     orthographic: false,
   };
   textures: RayTexture[] = [];
@@ -96,12 +103,12 @@ export class RayScene {
   /** Make room for `ngeom` geoms and `nlight` lights (keeps existing data). */
   reserve(ngeom: number, nlight: number): void {
     if (ngeom * GEOM_STRIDE > this.geomData.length) {
-      const grown = new Float64Array(Math.max(ngeom, 2 * this.geomData.length / GEOM_STRIDE) * GEOM_STRIDE);
+      const grown = new Float64Array(Math.max(ngeom, (2 * this.geomData.length) / GEOM_STRIDE) * GEOM_STRIDE);
       grown.set(this.geomData);
       this.geomData = grown;
     }
     if (nlight * LIGHT_STRIDE > this.lightData.length) {
-      const grown = new Float64Array(Math.max(nlight, 2 * this.lightData.length / LIGHT_STRIDE) * LIGHT_STRIDE);
+      const grown = new Float64Array(Math.max(nlight, (2 * this.lightData.length) / LIGHT_STRIDE) * LIGHT_STRIDE);
       grown.set(this.lightData);
       this.lightData = grown;
     }

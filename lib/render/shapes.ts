@@ -50,8 +50,12 @@ export function ellipsoidHit(q: Float64Array): void {
   const sx = q[Q_SIZE];
   const sy = q[Q_SIZE + 1];
   const sz = q[Q_SIZE + 2];
-  q[0] /= sx; q[1] /= sy; q[2] /= sz;
-  q[3] /= sx; q[4] /= sy; q[5] /= sz;
+  q[0] /= sx;
+  q[1] /= sy;
+  q[2] /= sz;
+  q[3] /= sx;
+  q[4] /= sy;
+  q[5] /= sz;
   q[Q_SIZE] = 1;
   sphereHit(q);
 }
@@ -182,33 +186,90 @@ export function boxHit(q: Float64Array): void {
 
 const query = new Float64Array(QUERY_LENGTH);
 
-function ask(hit: (q: Float64Array) => void, ox: number, oy: number, oz: number, dx: number, dy: number, dz: number,
-  tMin: number, s0: number, s1: number, s2: number): number {
-  query[0] = ox; query[1] = oy; query[2] = oz;
-  query[3] = dx; query[4] = dy; query[5] = dz;
+function ask(
+  hit: (q: Float64Array) => void,
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  tMin: number,
+  s0: number,
+  s1: number,
+  s2: number,
+): number {
+  query[0] = ox;
+  query[1] = oy;
+  query[2] = oz;
+  query[3] = dx;
+  query[4] = dy;
+  query[5] = dz;
   query[Q_TMIN] = tMin;
-  query[Q_SIZE] = s0; query[Q_SIZE + 1] = s1; query[Q_SIZE + 2] = s2;
+  query[Q_SIZE] = s0;
+  query[Q_SIZE + 1] = s1;
+  query[Q_SIZE + 2] = s2;
   hit(query);
   return query[Q_T];
 }
 
 /** Entry t of the ray into a sphere of radius r at the origin. */
-export function raySphere(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, tMin: number): number {
+export function raySphere(
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  r: number,
+  tMin: number,
+): number {
   return ask(sphereHit, ox, oy, oz, dx, dy, dz, tMin, r, r, r);
 }
 
 /** Entry t into a capsule of radius r around the segment z in [-h, h]. */
-export function rayCapsule(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, h: number, tMin: number): number {
+export function rayCapsule(
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  r: number,
+  h: number,
+  tMin: number,
+): number {
   return ask(capsuleHit, ox, oy, oz, dx, dy, dz, tMin, r, r, h);
 }
 
 /** Entry t into a closed cylinder of radius r and half height h along z. */
-export function rayCylinder(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, h: number, tMin: number): number {
+export function rayCylinder(
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  r: number,
+  h: number,
+  tMin: number,
+): number {
   return ask(cylinderHit, ox, oy, oz, dx, dy, dz, tMin, r, r, h);
 }
 
 /** Entry t into a box with half sizes (sx, sy, sz). */
-export function rayBox(ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, sx: number, sy: number, sz: number, tMin: number): number {
+export function rayBox(
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  sx: number,
+  sy: number,
+  sz: number,
+  tMin: number,
+): number {
   return ask(boxHit, ox, oy, oz, dx, dy, dz, tMin, sx, sy, sz);
 }
 

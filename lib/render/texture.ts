@@ -40,7 +40,13 @@ export interface RayTexture {
  * Convert MuJoCo texture bytes (tex_data from tex_adr, nchannel 3 or 4, rows top first) into a
  * `RayTexture`, building the mip pyramid of a 2D texture by 2x2 box filtering as glGenerateMipmap.
  */
-export function makeTexture(type: number, width: number, height: number, nchannel: number, data: ArrayLike<number>): RayTexture {
+export function makeTexture(
+  type: number,
+  width: number,
+  height: number,
+  nchannel: number,
+  data: ArrayLike<number>,
+): RayTexture {
   if (!(width > 0 && height > 0)) throw new Error(`Texture size must be positive, got ${width}x${height}`);
   if (nchannel < 1 || nchannel > 4) throw new Error(`Texture channel count must be 1 to 4, got ${nchannel}`);
   if (data.length < width * height * nchannel) {
@@ -113,7 +119,10 @@ export function makeTexture(type: number, width: number, height: number, nchanne
   const n = width * height;
   const packed = new Int32Array(total / 3);
   for (let i = 0; i < packed.length; i++) {
-    packed[i] = Math.round(255 * texels[3 * i]) | (Math.round(255 * texels[3 * i + 1]) << 8) | (Math.round(255 * texels[3 * i + 2]) << 16);
+    packed[i] =
+      Math.round(255 * texels[3 * i]) |
+      (Math.round(255 * texels[3 * i + 1]) << 8) |
+      (Math.round(255 * texels[3 * i + 2]) << 16);
   }
   // Flag texels whose 2x2 bilinear block (with wrap-around) has a single colour: a sample there
   // is that colour whatever the weights, one load instead of four (most of a checker texture).
@@ -127,16 +136,27 @@ export function makeTexture(type: number, width: number, height: number, nchanne
       for (let x = 0; x < w; x++) {
         const x1 = (x + 1) % w;
         const c = packed[row0 + x] & RGB_MASK;
-        if ((packed[row0 + x1] & RGB_MASK) === c && (packed[row1 + x] & RGB_MASK) === c && (packed[row1 + x1] & RGB_MASK) === c) {
+        if (
+          (packed[row0 + x1] & RGB_MASK) === c &&
+          (packed[row1 + x] & RGB_MASK) === c &&
+          (packed[row1 + x1] & RGB_MASK) === c
+        ) {
           packed[row0 + x] |= UNIFORM_BLOCK;
         }
       }
     }
   }
   return {
-    type, width, height, texels, packed, packedOffset: offsets.map((offset) => offset / 3),
-    levelWidth: Int32Array.from(widths), levelHeight: Int32Array.from(heights),
-    maxRho: 2 ** (widths.length - 1), mean: [sr / n, sg / n, sb / n],
+    type,
+    width,
+    height,
+    texels,
+    packed,
+    packedOffset: offsets.map((offset) => offset / 3),
+    levelWidth: Int32Array.from(widths),
+    levelHeight: Int32Array.from(heights),
+    maxRho: 2 ** (widths.length - 1),
+    mean: [sr / n, sg / n, sb / n],
   };
 }
 
@@ -215,7 +235,8 @@ export function sampleTrilinearMany(texture: RayTexture, coords: Float64Array, c
       const w00 = weight - w01 - w10 - w11;
       r += w00 * (t00 & 255) + w01 * (t01 & 255) + w10 * (t10 & 255) + w11 * (t11 & 255);
       g += w00 * ((t00 >> 8) & 255) + w01 * ((t01 >> 8) & 255) + w10 * ((t10 >> 8) & 255) + w11 * ((t11 >> 8) & 255);
-      b += w00 * ((t00 >> 16) & 255) + w01 * ((t01 >> 16) & 255) + w10 * ((t10 >> 16) & 255) + w11 * ((t11 >> 16) & 255);
+      b +=
+        w00 * ((t00 >> 16) & 255) + w01 * ((t01 >> 16) & 255) + w10 * ((t10 >> 16) & 255) + w11 * ((t11 >> 16) & 255);
     }
     out[i] = r * INV255;
     out[i + 1] = g * INV255;
@@ -237,24 +258,50 @@ export function sampleCube(texture: RayTexture, x: number, y: number, z: number,
   let ma: number;
   if (ax >= ay && ax >= az) {
     ma = ax;
-    if (x > 0) { face = 0; sc = -z; tc = -y; } else { face = 1; sc = z; tc = -y; }
+    if (x > 0) {
+      face = 0;
+      sc = -z;
+      tc = -y;
+    } else {
+      face = 1;
+      sc = z;
+      tc = -y;
+    }
   } else if (ay >= az) {
     ma = ay;
-    if (y > 0) { face = 2; sc = x; tc = z; } else { face = 3; sc = x; tc = -z; }
+    if (y > 0) {
+      face = 2;
+      sc = x;
+      tc = z;
+    } else {
+      face = 3;
+      sc = x;
+      tc = -z;
+    }
   } else {
     ma = az;
-    if (z > 0) { face = 4; sc = x; tc = -y; } else { face = 5; sc = -x; tc = -y; }
+    if (z > 0) {
+      face = 4;
+      sc = x;
+      tc = -y;
+    } else {
+      face = 5;
+      sc = -x;
+      tc = -y;
+    }
   }
   const data = texture.texels;
   const w = texture.width;
   // A square texture is one face repeated six times (MuJoCo's "repeated" cube upload).
   const faceOffset = texture.height >= 6 * w ? face * w * w : 0;
   if (ma === 0) {
-    out[0] = texture.mean[0]; out[1] = texture.mean[1]; out[2] = texture.mean[2];
+    out[0] = texture.mean[0];
+    out[1] = texture.mean[1];
+    out[2] = texture.mean[2];
     return;
   }
-  const u = Math.min(w - 1, Math.max(0, (0.5 * (sc / ma + 1)) * w - 0.5));
-  const v = Math.min(w - 1, Math.max(0, (0.5 * (tc / ma + 1)) * w - 0.5));
+  const u = Math.min(w - 1, Math.max(0, 0.5 * (sc / ma + 1) * w - 0.5));
+  const v = Math.min(w - 1, Math.max(0, 0.5 * (tc / ma + 1) * w - 0.5));
   const x0 = Math.floor(u);
   const y0 = Math.floor(v);
   const x1 = Math.min(w - 1, x0 + 1);
@@ -266,6 +313,7 @@ export function sampleCube(texture: RayTexture, x: number, y: number, z: number,
   const i10 = 3 * (faceOffset + y1 * w + x0);
   const i11 = 3 * (faceOffset + y1 * w + x1);
   for (let c = 0; c < 3; c++) {
-    out[c] = (1 - av) * ((1 - au) * data[i00 + c] + au * data[i01 + c]) + av * ((1 - au) * data[i10 + c] + au * data[i11 + c]);
+    out[c] =
+      (1 - av) * ((1 - au) * data[i00 + c] + au * data[i01 + c]) + av * ((1 - au) * data[i10 + c] + au * data[i11 + c]);
   }
 }

@@ -6,7 +6,11 @@
  * error shapes as well. What a notebook must show is declared in its metadata,
  * `"a3c": {"expect": ["plotly", "video", "image"]}`, and checked against its outputs.
  */
-import { PLOT_MARKER_ATTRIBUTE, PLOTLY_BUNDLE_MARKER_ATTRIBUTE, VIDEO_MARKER_ATTRIBUTE } from '../../lib/notebook.js';
+import {
+  PLOT_MARKER_ATTRIBUTE,
+  PLOTLY_BUNDLE_MARKER_ATTRIBUTE,
+  VIDEO_MARKER_ATTRIBUTE,
+} from '../../lib/notebook/notebook.js';
 
 /** Output kinds a notebook can declare in `metadata.a3c.expect`. */
 export const EXPECTATION_KINDS = ['plotly', 'video', 'image'] as const;
@@ -60,7 +64,10 @@ export function looksLikeError(text: string): boolean {
 }
 
 function firstLine(cell: NotebookCell): string {
-  const line = joinText(cell.source).split('\n').find((l) => l.trim() !== '') ?? '';
+  const line =
+    joinText(cell.source)
+      .split('\n')
+      .find((l) => l.trim() !== '') ?? '';
   return line.length > 80 ? `${line.slice(0, 77)}...` : line;
 }
 
@@ -75,10 +82,17 @@ export function findErrors(notebook: Notebook): Problem[] {
   notebook.cells.forEach((cell, index) => {
     for (const output of cell.outputs ?? []) {
       if (output.output_type === 'error') {
-        problems.push({ cell: index, message: `cell ${index} (${firstLine(cell)}): ${output.ename ?? 'error'}: ${output.evalue ?? ''}` });
+        problems.push({
+          cell: index,
+          message: `cell ${index} (${firstLine(cell)}): ${output.ename ?? 'error'}: ${output.evalue ?? ''}`,
+        });
       } else if (output.output_type === 'stream' && output.name === 'stderr') {
         const text = joinText(output.text);
-        if (looksLikeError(text)) problems.push({ cell: index, message: `cell ${index} (${firstLine(cell)}) wrote an error to stderr:\n${excerpt(text)}` });
+        if (looksLikeError(text))
+          problems.push({
+            cell: index,
+            message: `cell ${index} (${firstLine(cell)}) wrote an error to stderr:\n${excerpt(text)}`,
+          });
       }
     }
   });
@@ -100,7 +114,9 @@ export function cellOutputText(cell: NotebookCell): string {
 export function readExpectations(notebook: Notebook): ExpectationKind[] {
   const a3c = notebook.metadata.a3c as { expect?: unknown } | undefined;
   if (a3c === undefined || !Array.isArray(a3c.expect)) {
-    throw new Error(`notebook metadata must declare "a3c": {"expect": [...]}, a list drawn from ${EXPECTATION_KINDS.join(', ')} (may be empty)`);
+    throw new Error(
+      `notebook metadata must declare "a3c": {"expect": [...]}, a list drawn from ${EXPECTATION_KINDS.join(', ')} (may be empty)`,
+    );
   }
   for (const kind of a3c.expect) {
     if (!(EXPECTATION_KINDS as readonly unknown[]).includes(kind)) {
@@ -126,7 +142,8 @@ export function countOutputs(notebook: Notebook): OutputCounts {
       const html = joinText(output.data?.['text/html']);
       counts.plotly += html.split(`${PLOT_MARKER_ATTRIBUTE}=`).length - 1;
       counts.plotlyBundles += html.split(`${PLOTLY_BUNDLE_MARKER_ATTRIBUTE}=`).length - 1;
-      if (html.includes(`${VIDEO_MARKER_ATTRIBUTE}=`) && html.includes('src="data:video/mp4;base64,')) counts.video += 1;
+      if (html.includes(`${VIDEO_MARKER_ATTRIBUTE}=`) && html.includes('src="data:video/mp4;base64,'))
+        counts.video += 1;
       if (output.data?.['image/png'] !== undefined) counts.image += 1;
     }
   }
@@ -144,10 +161,18 @@ export function findMissingOutputs(notebook: Notebook): Problem[] {
   const counts = countOutputs(notebook);
   const problems: Problem[] = [];
   for (const kind of expected) {
-    if (counts[kind] === 0) problems.push({ cell: null, message: `metadata.a3c.expect lists "${kind}" but the executed notebook has no ${kind} output` });
+    if (counts[kind] === 0)
+      problems.push({
+        cell: null,
+        message: `metadata.a3c.expect lists "${kind}" but the executed notebook has no ${kind} output`,
+      });
   }
   if (counts.plotly > 0 && counts.plotlyBundles === 0) {
-    problems.push({ cell: null, message: 'the notebook has plotly figures but no plotly bundle output: call initPlotly(tslab.display) before the first LivePlot' });
+    problems.push({
+      cell: null,
+      message:
+        'the notebook has plotly figures but no plotly bundle output: call initPlotly(tslab.display) before the first LivePlot',
+    });
   }
   return problems;
 }

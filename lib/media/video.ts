@@ -1,0 +1,458 @@
+/**
+ * Videos of episodes, the way to watch what A3C learned: rendered RGB frames (lib/render.ts) are
+ * piped as raw rgb24 to ffmpeg, which encodes H.264 in an MP4 file
+ * (`-c:v libx264 -pix_fmt yuv420p -movflags +faststart`, played by browsers and notebooks), at the
+ * env's render fps (Gymnasium's metadata["render_fps"], 20 for HalfCheetah).
+ *
+ * ffmpeg is found by `findFfmpeg()`: the FFMPEG_PATH environment variable, the optional
+ * `ffmpeg-static` package, `@ffmpeg-installer/ffmpeg` (ships a static binary), then `ffmpeg` on
+ * PATH; each candidate must actually run. A video is written to a temporary file next to the
+ * target and renamed when ffmpeg succeeds, so a failed recording never leaves a broken file or
+ * replaces a good one.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Env } from '../envs/env.js';
+import { createRenderer, type CameraOptions } from './render.js';
+
+/** Where `findFfmpeg` looks, in its default order. */
+export type FfmpegCandidate = 'env' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'path';
+
+export const FFMPEG_CANDIDATES: readonly FfmpegCandidate[] = [
+  'env',
+  'ffmpeg-static',
+  '@ffmpeg-installer/ffmpeg',
+  'path',
+];
+
+export interface FindFfmpegOptions {
+  /** Which places to try, in order (default: all of FFMPEG_CANDIDATES). */
+  candidates?: readonly FfmpegCandidate[];
+}
+
+const require = createRequire(import.meta.url);
+/** Result of running `<path> -version` once per path: '' when it works, else why not. */
+const verified = new Map<string, string>();
+
+/**
+ * Path of a working ffmpeg executable. Throws an Error listing what was tried and how to fix it
+ * when none runs.
+ */
+export function findFfmpeg(options: FindFfmpegOptions = {}): string {
+  const candidates = options.candidates ?? FFMPEG_CANDIDATES;
+  const tried: string[] = [];
+  for (const candidate of candidates) {
+    if (!FFMPEG_CANDIDATES.includes(candidate)) {
+      throw new Error(`Unknown ffmpeg candidate "${String(candidate)}"; allowed: ${FFMPEG_CANDIDATES.join(', ')}`);
+    }
+    const located = locate(candidate);
+    if (typeof located !== 'string') {
+      tried.push(`${candidate}: ${located.reason}`);
+      continue;
+    }
+    const problem = runProblem(located);
+    if (problem === '') return located;
+    tried.push(`${candidate}: ${located} ${problem}`);
+  }
+  throw new Error(
+    `No working ffmpeg found (tried ${tried.length > 0 ? tried.join('; ') : 'nothing'}). ` +
+      'Set the FFMPEG_PATH environment variable to an ffmpeg executable, or install ffmpeg ' +
+      '(e.g. `apt-get install ffmpeg`, `brew install ffmpeg`, or `npm install @ffmpeg-installer/ffmpeg`).',
+  );
+}
+
+function locate(candidate: FfmpegCandidate): string | { reason: string } {
+  switch (candidate) {
+    case 'env': {
+      const path = process.env.FFMPEG_PATH;
+      return path ? path : { reason: 'FFMPEG_PATH is not set' };
+    }
+    case 'ffmpeg-static':
+      // An optional dependency whose install step downloads the binary; often absent.
+      try {
+        const path = require('ffmpeg-static') as unknown;
+        return typeof path === 'string' && path ? path : { reason: 'package has no binary' };
+      } catch {
+        return { reason: 'package not installed' };
+      }
+    case '@ffmpeg-installer/ffmpeg':
+      try {
+        const { path } = require('@ffmpeg-installer/ffmpeg') as { path?: unknown };
+        return typeof path === 'string' && path ? path : { reason: 'package has no binary for this platform' };
+      } catch {
+        return { reason: 'package not installed (or no binary for this platform)' };
+      }
+    case 'path':
+      return 'ffmpeg';
+  }
+}
+
+/** '' if `path -version` runs and prints an ffmpeg banner, else the reason it does not. */
+function runProblem(path: string): string {
+  const known = verified.get(path);
+  if (known !== undefined) return known;
+  const result = spawnSync(path, ['-version'], {
+    encoding: 'utf8',
+    timeout: 15_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let problem = '';
+  if (result.error) problem = `does not run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`;
+  else if (result.status !== 0) problem = `exits with status ${result.status}`;
+  else if (!/ffmpeg version/i.test(result.stdout)) problem = 'is not ffmpeg';
+  verified.set(path, problem);
+  return problem;
+}
+
+export interface VideoWriterOptions {
+  /** Frame width in pixels (even, as yuv420p needs). */
+  width: number;
+  /** Frame height in pixels (even). */
+  height: number;
+  /** Frames per second of the video, e.g. env.metadata.fps. */
+  fps: number;
+  /** x264 constant rate factor, 0 (lossless) to 51 (worst); default 23. */
+  crf?: number;
+  /**
+   * x264 speed/size preset (ultrafast ... veryslow); default 'veryfast': for rendered frames it
+   * gives files as small as 'medium' for about half the encoding time.
+   */
+  preset?: string;
+  /** ffmpeg executable to use instead of `findFfmpeg()`. */
+  ffmpegPath?: string;
+}
+
+/** Frames queued for ffmpeg before `writeFrame` waits: rendering overlaps encoding up to here. */
+const QUEUED_FRAMES = 4;
+let temporaryCounter = 0;
+
+/**
+ * An H.264 MP4 being written by ffmpeg. `await VideoWriter.open(path, options)`, then
+ * `await writeFrame(rgb)` per frame (it waits when ffmpeg falls behind), then `await close()`,
+ * which renames the finished file into place, or `abort()`.
+ */
+export class VideoWriter {
+  readonly path: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  private readonly temporary: string;
+  private readonly process: ChildProcess;
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  private spawnError: Error | undefined;
+  private stderr = '';
+  private frames = 0;
+  private state: 'open' | 'closed' | 'aborted' = 'open';
+
+  private constructor(path: string, temporary: string, ffmpeg: string, args: string[], options: VideoWriterOptions) {
+    this.path = path;
+    this.temporary = temporary;
+    this.width = options.width;
+    this.height = options.height;
+    this.fps = options.fps;
+    this.process = spawn(ffmpeg, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    this.process.stderr?.setEncoding('utf8');
+    this.process.stderr?.on('data', (chunk: string) => {
+      // Keep the end: the reason for a failure comes last.
+      this.stderr = (this.stderr + chunk).slice(-8000);
+    });
+    // A write after ffmpeg died fails with EPIPE; the exit status explains why, so only note it.
+    this.process.stdin?.on('error', () => undefined);
+    this.exited = new Promise((resolveExit) => {
+      this.process.on('error', (error) => {
+        this.spawnError = error;
+        this.exitStatus ??= { code: null, signal: null };
+        resolveExit(this.exitStatus);
+      });
+      this.process.on('close', (code, signal) => {
+        this.exitStatus ??= { code, signal };
+        resolveExit(this.exitStatus);
+      });
+    });
+  }
+
+  /** Start ffmpeg writing `path` (its folder must exist); the file appears on `close()`. */
+  static async open(path: string, options: VideoWriterOptions): Promise<VideoWriter> {
+    checkVideoOptions(options);
+    const target = resolve(path);
+    const folder = dirname(target);
+    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+      throw new Error(`Cannot write video ${target}: folder ${folder} does not exist`);
+    }
+    const ffmpeg = options.ffmpegPath ?? findFfmpeg();
+    const temporary = join(folder, `.${basename(target)}.${process.pid}.${temporaryCounter++}.partial`);
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+      '-s',
+      `${options.width}x${options.height}`,
+      '-r',
+      String(options.fps),
+      '-i',
+      'pipe:0',
+      '-an',
+      '-c:v',
+      'libx264',
+      '-preset',
+      options.preset ?? 'veryfast',
+      '-crf',
+      String(options.crf ?? 23),
+      '-pix_fmt',
+      'yuv420p',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      temporary,
+    ];
+    const writer = new VideoWriter(target, temporary, ffmpeg, args, options);
+    await Promise.race([once(writer.process, 'spawn'), writer.exited]);
+    if (writer.spawnError) {
+      writer.removeTemporary();
+      throw new Error(
+        `Cannot start ffmpeg (${ffmpeg}): ${writer.spawnError.message}. Set FFMPEG_PATH to a working ffmpeg.`,
+      );
+    }
+    return writer;
+  }
+
+  /** Frames written so far. */
+  get frameCount(): number {
+    return this.frames;
+  }
+
+  /**
+   * Queue one frame (width * height * 3 RGB bytes, row 0 at the top; copied, so the caller may
+   * reuse its buffer). Resolves once ffmpeg has room for more.
+   */
+  async writeFrame(rgb: Uint8Array): Promise<void> {
+    if (this.state !== 'open') throw new Error(`VideoWriter for ${this.path} is ${this.state}`);
+    const expected = this.width * this.height * 3;
+    if (!(rgb instanceof Uint8Array) || rgb.length !== expected) {
+      throw new Error(`A ${this.width}x${this.height} video frame needs ${expected} RGB bytes, got ${rgb?.length}`);
+    }
+    if (this.exitStatus) throw this.stopped();
+    const stdin = this.process.stdin!;
+    stdin.write(Buffer.from(rgb));
+    this.frames++;
+    if (stdin.writableLength > QUEUED_FRAMES * expected) {
+      await Promise.race([once(stdin, 'drain').catch(() => undefined), this.exited]);
+      if (this.exitStatus) throw this.stopped();
+    }
+  }
+
+  /** ffmpeg quit while frames were still coming: clean up and explain. */
+  private stopped(): Error {
+    this.state = 'aborted';
+    this.removeTemporary();
+    return this.failure('ffmpeg stopped before the video was complete');
+  }
+
+  /**
+   * Finish the video: wait for ffmpeg, then move the file into place. Throws (with ffmpeg's
+   * messages) if encoding failed; the target is then left untouched.
+   */
+  async close(): Promise<{ path: string; frames: number }> {
+    if (this.state !== 'open') throw new Error(`VideoWriter for ${this.path} is already ${this.state}`);
+    if (this.frames === 0) {
+      await this.abort();
+      throw new Error(`No frames were written to ${this.path}; nothing to encode`);
+    }
+    this.state = 'closed';
+    this.process.stdin?.end();
+    const { code, signal } = await this.exited;
+    if (this.spawnError || code !== 0) {
+      this.removeTemporary();
+      throw this.failure(signal ? `ffmpeg was killed by ${signal}` : `ffmpeg exited with code ${code}`);
+    }
+    try {
+      renameSync(this.temporary, this.path);
+    } catch (error) {
+      this.removeTemporary();
+      throw new Error(`Cannot move the finished video to ${this.path}: ${(error as Error).message}`);
+    }
+    return { path: this.path, frames: this.frames };
+  }
+
+  /** Stop ffmpeg and delete the partial file; the target is left untouched. Safe to call twice. */
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    if (!this.exitStatus) {
+      this.process.stdin?.destroy();
+      this.process.kill('SIGKILL');
+    }
+    await this.exited;
+    this.removeTemporary();
+  }
+
+  private failure(what: string): Error {
+    const details = this.spawnError?.message ?? this.stderr.trim();
+    return new Error(`${what} while encoding ${this.path}${details ? `: ${details}` : ''}`);
+  }
+
+  private removeTemporary(): void {
+    rmSync(this.temporary, { force: true });
+  }
+}
+
+function checkVideoOptions(options: VideoWriterOptions): void {
+  const { width, height, fps, crf, preset } = options;
+  if (
+    !Number.isInteger(width) ||
+    !Number.isInteger(height) ||
+    width < 2 ||
+    height < 2 ||
+    width % 2 !== 0 ||
+    height % 2 !== 0
+  ) {
+    throw new Error(`Video width and height must be even integers >= 2 (H.264 yuv420p), got ${width}x${height}`);
+  }
+  if (!(Number.isFinite(fps) && fps > 0)) throw new Error(`Video fps must be a positive number, got ${fps}`);
+  if (crf !== undefined && !Number.isFinite(crf))
+    throw new Error(`Video crf must be a number (x264: 0..51), got ${crf}`);
+  if (preset !== undefined && !/^[a-z]+$/.test(preset))
+    throw new Error(`Video preset must be an x264 preset name such as 'medium', got ${preset}`);
+}
+
+export interface RecordEpisodeOptions {
+  /** A MuJoCo env (wrappers allowed): frames come from `env.unwrapped.sim`. */
+  env: Env;
+  /** The action for an observation (may be async, e.g. a tfjs model). */
+  policy: (observation: Float64Array) => ArrayLike<number> | Promise<ArrayLike<number>>;
+  /** Where the MP4 goes (its folder must exist). */
+  path: string;
+  /** Seed of the episode's reset (default: the env's own stream). */
+  seed?: number;
+  /** Stop after this many steps even if the episode goes on (default 1000, the tasks' time limit). */
+  maxSteps?: number;
+  /** Frame size in pixels (default 480 x 480, as Gymnasium; even). */
+  width?: number;
+  height?: number;
+  /** Camera (default: the model's "track" camera, see lib/render.ts). */
+  camera?: CameraOptions;
+  /** Video frame rate (default: env.metadata.fps, one video frame per env step). */
+  fps?: number;
+  crf?: number;
+  preset?: string;
+  ffmpegPath?: string;
+}
+
+export interface RecordedEpisode {
+  /** Frames in the video: the initial state plus one per step. */
+  frames: number;
+  /** Sum of the rewards of the recorded steps. */
+  episodeReturn: number;
+  /** Steps taken. */
+  length: number;
+  /** Absolute path of the video. */
+  path: string;
+}
+
+/**
+ * Play one episode with `policy` and record it: a frame of the reset state, then one after each
+ * step, until the episode terminates or is truncated, or `maxSteps`. If anything fails, the
+ * partial video is deleted and an existing file at `path` is kept.
+ */
+export async function recordEpisode(options: RecordEpisodeOptions): Promise<RecordedEpisode> {
+  const { env, policy, path, seed } = options;
+  const maxSteps = options.maxSteps ?? 1000;
+  if (!Number.isInteger(maxSteps) || maxSteps < 0)
+    throw new Error(`maxSteps must be a non-negative integer, got ${maxSteps}`);
+  if (typeof policy !== 'function') throw new Error('recordEpisode needs a policy: (observation) => action');
+  const width = options.width ?? 480;
+  const height = options.height ?? 480;
+  const fps = options.fps ?? env.metadata.fps;
+  const renderer = createRenderer(env, { width, height, camera: options.camera });
+  let writer: VideoWriter | undefined;
+  try {
+    writer = await VideoWriter.open(path, {
+      width,
+      height,
+      fps,
+      crf: options.crf,
+      preset: options.preset,
+      ffmpegPath: options.ffmpegPath,
+    });
+    const frame = new Uint8Array(width * height * 3);
+    let { observation } = env.reset(seed === undefined ? {} : { seed });
+    await writer.writeFrame(renderer.render(frame));
+    let episodeReturn = 0;
+    let length = 0;
+    while (length < maxSteps) {
+      const action = await policy(observation);
+      const step = env.step(action);
+      episodeReturn += step.reward;
+      length++;
+      observation = step.observation;
+      await writer.writeFrame(renderer.render(frame));
+      if (step.terminated || step.truncated) break;
+    }
+    const { frames, path: written } = await writer.close();
+    return { frames, episodeReturn, length, path: written };
+  } catch (error) {
+    await writer?.abort();
+    throw error;
+  } finally {
+    renderer.close();
+  }
+}
+
+export interface VideoInfo {
+  /** Codec name as ffmpeg reports it, e.g. "h264". */
+  codec: string;
+  pixelFormat: string;
+  width: number;
+  height: number;
+  fps: number;
+  /** Frames counted by decoding the whole stream. */
+  frames: number;
+  durationSeconds: number;
+}
+
+/**
+ * Inspect a video with ffmpeg alone (ffprobe is not shipped by @ffmpeg-installer): the stream
+ * header of `ffmpeg -i`, and the frame count from decoding everything to the null muxer.
+ */
+export function probeVideo(path: string, options: { ffmpegPath?: string } = {}): VideoInfo {
+  if (!existsSync(path)) throw new Error(`Video not found: ${path}`);
+  const ffmpeg = options.ffmpegPath ?? findFfmpeg();
+  const result = spawnSync(ffmpeg, ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const log = result.stderr ?? '';
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      `ffmpeg cannot read ${path}: ${result.error?.message ?? log.trim().split('\n').slice(-3).join(' ')}`,
+    );
+  }
+  const stream = /Stream #\d+:\d+.*?: Video: (\w+)[^\n]*/.exec(log);
+  if (!stream) throw new Error(`No video stream in ${path}`);
+  const line = stream[0];
+  const size = /, (\d+)x(\d+)/.exec(line);
+  const fps = /([\d.]+) fps/.exec(line);
+  const pixelFormat = /Video: \w+[^,]*, (\w+)/.exec(line);
+  const duration = /Duration: (\d+):(\d+):([\d.]+)/.exec(log);
+  const frameCounts = [...log.matchAll(/frame=\s*(\d+)/g)];
+  return {
+    codec: stream[1],
+    pixelFormat: pixelFormat ? pixelFormat[1] : '',
+    width: size ? Number(size[1]) : NaN,
+    height: size ? Number(size[2]) : NaN,
+    fps: fps ? Number(fps[1]) : NaN,
+    frames: frameCounts.length > 0 ? Number(frameCounts[frameCounts.length - 1][1]) : 0,
+    durationSeconds: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : NaN,
+  };
+}

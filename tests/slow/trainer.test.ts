@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { train, WorkerError } from '../lib/training/trainer.js';
-import type { TrainerEvent } from '../lib/training/trainer.js';
-import { loadCheckpoint } from '../lib/training/checkpoint.js';
+import { train, WorkerError } from '../../lib/training/trainer.js';
+import type { TrainerEvent } from '../../lib/training/trainer.js';
+import { loadCheckpoint } from '../../lib/training/checkpoint.js';
 
-const FIXTURE = new URL('./fixtures/faulty_envs.ts', import.meta.url).href;
+const FIXTURE = new URL('../fixtures/faulty_envs.ts', import.meta.url).href;
 const runDir = () => mkdtempSync(join(tmpdir(), 'a3c-train-'));
 const readJsonl = (path: string) =>
   readFileSync(path, 'utf8')

@@ -11,7 +11,6 @@ import type { Env, Info } from '../envs/env.js';
 import type { ActorCritic } from '../model/actor_critic.js';
 import type { Rng } from '../common/rng.js';
 import type { RewardNormalizer } from '../envs/reward_normalizer.js';
-import type { CorrelatedNoise } from './noise.js';
 
 /** Preallocated buffers for one rollout, reused across updates (no allocation per step). */
 export class RolloutBuffer {
@@ -79,8 +78,6 @@ export interface CollectOptions {
   env: Env;
   model: ActorCritic;
   rng: Rng;
-  /** Exploration noise (lib/noise.ts); absent or null: independent N(0, 1) draws from `rng`. */
-  noise?: CorrelatedNoise | null;
   cursor: EpisodeCursor;
   buffer: RolloutBuffer;
   /** Rewards are multiplied by this in the buffer (the episode return stays unscaled). */
@@ -99,7 +96,6 @@ export function collectRollout({
   env,
   model,
   rng,
-  noise,
   cursor,
   buffer,
   rewardScale,
@@ -111,7 +107,7 @@ export function collectRollout({
   buffer.bootstrapValue = 0;
   for (let t = 0; t < buffer.nSteps; t++) {
     const observation = cursor.observation;
-    const out = noise ? model.act(observation, rng, { noise: noise.next() }) : model.act(observation, rng);
+    const out = model.act(observation, rng);
     buffer.observations.set(observation, t * observationSize);
     buffer.rawActions.set(out.rawAction, t * actionSize);
     buffer.values[t] = out.value;

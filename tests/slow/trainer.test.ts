@@ -146,24 +146,6 @@ test('invalid configuration is rejected before anything starts', async () => {
   assert.ok(!existsSync(join(dir, 'new')), 'no run folder created');
 });
 
-test('envsPerWorker: the actor-learners of one thread take turns, each with its own episode', async () => {
-  // HalfCheetah episodes are always 1000 steps. One worker with one env finishes them at global
-  // steps 1000, 2000 and 3000; with three envs taking 20-step turns, each env has taken about a
-  // third of the steps, so all three first episodes end together, near global step 3000.
-  const finished = async (envsPerWorker: number) => {
-    const dir = runDir();
-    await train(
-      { envId: 'HalfCheetah-v5', numWorkers: 1, envsPerWorker, totalSteps: 3000, seed: 4, evalIntervalSteps: 0 },
-      { runDir: dir },
-    );
-    return readJsonl(join(dir, 'episodes.jsonl')).map((e) => e.global_step);
-  };
-  assert.deepEqual(await finished(1), [1000, 2000, 3000]);
-  const interleaved = await finished(3);
-  assert.equal(interleaved.length, 3);
-  for (const step of interleaved) assert.ok(step > 2900 && step <= 3000, `episode ended at global step ${step}`);
-});
-
 test('an evaluation that beats the best is confirmed on more episodes before it becomes best', async () => {
   const dir = runDir();
   const events: TrainerEvent[] = [];

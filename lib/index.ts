@@ -19,6 +19,7 @@ export * from './common/schema.js';
 export * from './config.js';
 export * from './a3c/adaptive_lr.js';
 export * from './training/shared_memory.js';
+export * from './training/protocol.js';
 export * from './a3c/rollout.js';
 export * from './a3c/worker.js';
 export * from './training/checkpoint.js';

@@ -28,7 +28,7 @@ import { NormalizeObservation } from '../envs/wrappers.js';
 import { makeEnv } from '../envs/registry.js';
 import { Rng } from '../common/rng.js';
 import { Counter } from '../training/shared_memory.js';
-import type { WorkerInit, WorkerMessage } from '../training/shared_memory.js';
+import type { WorkerInit, WorkerMessage } from '../training/protocol.js';
 import type { Env } from '../envs/env.js';
 import { RolloutBuffer, EpisodeCursor, collectRollout } from './rollout.js';
 import type { MujocoSim } from '../envs/mujoco.js';

@@ -72,7 +72,14 @@ export async function trainWithProgress(
       process.exit(130);
     }
   };
+  // SIGTERM (a service manager, `kill`) stops the same way as a first Ctrl-C: `last` is written.
+  const onSigterm = () => {
+    interrupts = Math.max(interrupts, 1);
+    process.stderr.write('\nStopping on SIGTERM: workers finish their rollout, then the last checkpoint is written\n');
+    controller.abort();
+  };
   process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
   const progress = new ProgressBar();
   try {
     const result = await train(overrides, {
@@ -90,6 +97,7 @@ export async function trainWithProgress(
   } finally {
     progress.stop();
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
 }
 

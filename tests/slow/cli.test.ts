@@ -91,30 +91,43 @@ test('bad input gets a clear message and exit code 2', {
   assert.match(missing.stderr, /Checkpoint not found: \/nonexistent\/best/);
 });
 
-test('Ctrl-C stops training cleanly: exit 130, a last checkpoint that --resume accepts', {
-  skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
-}, async () => {
-  const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
-  const child = spawn(
-    process.execPath,
-    [CLI, 'train', '--env', 'InvertedPendulum-v5', '--workers', '2', '--total-steps', '10000000', '--run-dir', runDir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} (Ctrl-C, kill) stops training cleanly: exit 130, a last checkpoint that --resume accepts`, {
+    skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
+  }, async () => {
+    const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'train',
+        '--env',
+        'InvertedPendulum-v5',
+        '--workers',
+        '2',
+        '--total-steps',
+        '10000000',
+        '--run-dir',
+        runDir,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Wait until training is under way (the progress bar has reported steps), then press Ctrl-C.
+    const started = Date.now();
+    while (!/\d+\/10000000 steps/.test(stderr.replace(/\b0\/10000000 steps/g, '')) && Date.now() - started < 60_000) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill(signal);
+    const code = await new Promise<number | null>((resolveExit) => child.once('exit', (c) => resolveExit(c)));
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /Stopping( on SIGTERM)?: workers finish their rollout/);
+    assert.match(stderr, /Resume with: npx a3c train --run-dir .* --resume/);
+    const resumed = a3c(['train', '--run-dir', runDir, '--resume', '--total-steps', '1', '--json']);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /resumed at step \d+/);
   });
-  // Wait until training is under way (the progress bar has reported steps), then press Ctrl-C.
-  const started = Date.now();
-  while (!/\d+\/10000000 steps/.test(stderr.replace(/\b0\/10000000 steps/g, '')) && Date.now() - started < 60_000) {
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGINT');
-  const code = await new Promise<number | null>((resolveExit) => child.once('exit', (c) => resolveExit(c)));
-  assert.equal(code, 130, stderr);
-  assert.match(stderr, /Stopping: workers finish their rollout/);
-  assert.match(stderr, /Resume with: npx a3c train --run-dir .* --resume/);
-  const resumed = a3c(['train', '--run-dir', runDir, '--resume', '--total-steps', '1', '--json']);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  assert.match(resumed.stderr, /resumed at step \d+/);
-});
+}

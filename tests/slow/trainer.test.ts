@@ -110,6 +110,25 @@ test('a worker that throws is reported with its id; the run stops, writes last a
   assert.ok(loadCheckpoint(join(dir, 'last')).counters.globalSteps < 100_000);
 });
 
+test('a worker that hangs is terminated after the grace period and reported by id; the run ends', async () => {
+  const dir = runDir();
+  const started = performance.now();
+  await assert.rejects(
+    train(
+      { envId: 'Hang-v0', numWorkers: 2, totalSteps: 3000, evalIntervalSteps: 0 },
+      { runDir: dir, preload: [FIXTURE], stopGraceSeconds: 2 },
+    ),
+    (error: unknown) => {
+      assert.ok(error instanceof WorkerError);
+      assert.equal(error.workerId, 1);
+      assert.match(error.message, /worker 1 failed: did not stop within 2 s after the run ended/);
+      return true;
+    },
+  );
+  assert.ok(performance.now() - started < 60_000, 'the run ended instead of hanging');
+  assert.ok(loadCheckpoint(join(dir, 'last')).counters.globalSteps >= 3000, 'worker 0 finished the run; last written');
+});
+
 test('non-finite losses skip the update instead of poisoning the shared parameters', async () => {
   const dir = runDir();
   const result = await train(

@@ -23,6 +23,11 @@ import { WorkerPool } from './worker_pool.js';
 
 export { WorkerError } from './worker_pool.js';
 
+type UpdatesReport = Pick<
+  Extract<WorkerMessage, { type: 'updates' }>,
+  'type' | 'workerId' | 'globalStep' | 'policyLoss' | 'valueLoss' | 'entropy' | 'std' | 'gradNorm' | 'learningRate'
+>;
+
 /** Events reported while training (the CLI's progress bar and the notebooks' live plots use them). */
 export type TrainerEvent =
   | { type: 'start'; config: A3CConfig; runDir: string; resumedFrom: number }
@@ -36,17 +41,8 @@ export type TrainerEvent =
       meanReturn: number;
       wallSeconds: number;
     }
-  | {
-      type: 'updates';
-      workerId: number;
-      globalStep: number;
-      policyLoss: number;
-      valueLoss: number;
-      entropy: number;
-      std: number;
-      gradNorm: number;
-      learningRate: number;
-    }
+  /** A worker's means over its updates since its previous report (as in updates.jsonl). */
+  | UpdatesReport
   | {
       type: 'progress';
       globalStep: number;

@@ -35,6 +35,11 @@ import type { MujocoSim } from '../envs/mujoco.js';
 
 /** How often a worker reports its mean losses to the trainer. */
 const REPORT_INTERVAL_MS = 1000;
+/**
+ * Updates skipped in a row (non-finite data or losses) before the worker gives up with an error:
+ * one bad step is skipped and counted, but an env that keeps producing them is broken.
+ */
+export const MAX_CONSECUTIVE_SKIPS = 100;
 
 /** Build the worker's env: the task, with the shared observation statistics when normalising. */
 export async function makeWorkerEnv(init: Pick<WorkerInit, 'config' | 'observationStats'>): Promise<Env> {
@@ -124,6 +129,13 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
             `MuJoCo raised ${warnings} simulation warning(s) (unstable physics) at global step ${globalStep}`,
           );
       }
+      if (buffer.corrupt) {
+        // The env gave a non-finite observation or an absurd reward (lib/a3c/rollout.ts): no update.
+        Atomics.add(counters, Counter.SkippedUpdates, 1);
+        report.skip();
+        previous.length = 0;
+        continue;
+      }
 
       const target = gae({
         rewards: buffer.rewards.subarray(0, steps),
@@ -146,7 +158,7 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
         : null;
       if (!result || !Number.isFinite(result.info.totalLoss) || !allFinite(result.gradients)) {
         Atomics.add(counters, Counter.SkippedUpdates, 1);
-        report.skipped += 1;
+        report.skip();
       } else {
         const gradNorm = clipGradNorm(result.gradients, config.maxGradNorm);
         adam.step(result.gradients, { lr });
@@ -176,6 +188,18 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
 class UpdateReport {
   count = 0;
   skipped = 0;
+  private consecutiveSkips = 0;
+
+  /** Count a skipped update; throws once MAX_CONSECUTIVE_SKIPS have been skipped in a row. */
+  skip(): void {
+    this.skipped += 1;
+    this.consecutiveSkips += 1;
+    if (this.consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+      throw new Error(
+        `${MAX_CONSECUTIVE_SKIPS} updates in a row were skipped: the env keeps returning non-finite observations or absurd rewards, or the losses are not finite (see charts/skipped_updates)`,
+      );
+    }
+  }
   private klCount = 0;
   private klSum = 0;
   private sums = { policyLoss: 0, valueLoss: 0, entropy: 0, std: 0, gradNorm: 0, learningRate: 0 };
@@ -191,6 +215,7 @@ class UpdateReport {
     learningRate: number,
   ): void {
     this.count += 1;
+    this.consecutiveSkips = 0;
     this.sums.policyLoss += info.policyLoss;
     this.sums.valueLoss += info.valueLoss;
     this.sums.entropy += info.entropy;

@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { field, flagOf } from '../lib/common/schema.js';
-import { CONFIG_SCHEMA } from '../lib/config.js';
+import { CONFIG_SCHEMA, DEFAULT_CONFIG, resolveConfig, type A3CConfig } from '../lib/config.js';
 import { HelpRequested, helpText, parseFlags, UsageError } from '../lib/cli/flags.js';
-import { TRAIN_COMMAND } from '../lib/cli/train_command.js';
+import { belowUsualText, TRAIN_COMMAND } from '../lib/cli/train_command.js';
+import type { TrainResult } from '../lib/training/trainer.js';
 
 test('every config field is a flag of a3c train, listed in its help with its default', () => {
   const help = helpText(TRAIN_COMMAND);
@@ -61,4 +62,22 @@ test('values are parsed strictly and checked by their field', () => {
     );
   }
   assert.throws(() => parseFlags(TRAIN_COMMAND, ['--seed', '1', '-h']), HelpRequested);
+});
+
+test('a run that ends below what the defaults usually reach says so, and what to look at', () => {
+  const result = (bestMeanReturn: number | null, overrides: Partial<A3CConfig> = {}) =>
+    ({
+      runDir: '/runs/x',
+      config: resolveConfig({ envId: 'HalfCheetah-v5', seed: 7, ...overrides }),
+      bestMeanReturn,
+      aborted: false,
+      bestPath: '/runs/x/best.ckpt',
+      lastPath: '/runs/x/last.ckpt',
+    }) as TrainResult;
+  const poor = belowUsualText(result(1800), DEFAULT_CONFIG);
+  assert.match(poor, /ended below what the defaults usually reach on HalfCheetah-v5 \(1800\.0; about 4 runs in 5/);
+  assert.match(poor, /evaluations\.jsonl.*policy\/kl.*--video \/runs\/x\/episode\.mp4/);
+  assert.equal(belowUsualText(result(3100), DEFAULT_CONFIG), '', 'a good run gets no warning');
+  assert.equal(belowUsualText(result(1800, { lr: 1e-3 }), DEFAULT_CONFIG), '', 'other settings: no known usual result');
+  assert.equal(belowUsualText(result(1800, { totalSteps: 100_000 }), DEFAULT_CONFIG), '', 'a short run is not judged');
 });

@@ -91,6 +91,7 @@ export async function trainWithProgress(
       `${result.aborted ? 'Stopped' : 'Done'}: ${result.globalSteps} steps, ${result.episodes} episodes in ${result.wallSeconds.toFixed(0)} s ` +
         `(${result.stepsPerSecond.toFixed(0)} steps/s); ${bestText(result)}\n` +
         `Checkpoints: ${result.bestPath ?? '(no best yet)'}, ${result.lastPath}\n` +
+        belowUsualText(result, DEFAULT_CONFIG) +
         (result.aborted ? `Resume with: npx a3c train --run-dir ${progress.runDir ?? options.runDir} --resume\n` : ''),
     );
     return result;
@@ -101,21 +102,25 @@ export async function trainWithProgress(
   }
 }
 
-/** The live bar on stderr: steps, steps/s, episodes, the mean training return. */
+/** The live bar on stderr: steps, steps/s, episodes, the mean training return and the best evaluation. */
 class ProgressBar {
   runDir: string | null = null;
   private readonly interactive = process.stderr.isTTY === true;
   private readonly bar = new SingleBar({
+    // The training return is sampled and lags the policy; the best deterministic evaluation is
+    // what `best.ckpt` holds, so a falling training mean next to a steady best is not a collapse.
     format:
-      '{bar} {percentage}% | {value}/{total} steps | {sps} steps/s | {episodes} episodes | mean return {ret} | ETA {eta_formatted}',
-    barsize: 24,
+      '{bar} {percentage}% | {value}/{total} steps | {sps} steps/s | {episodes} episodes | train return {ret} | best eval {best} | ETA {remaining}',
+    barsize: 20,
     hideCursor: this.interactive,
     noTTYOutput: !this.interactive,
     notTTYSchedule: 10_000,
-    etaBuffer: 50,
     stream: process.stderr,
   });
   private started = false;
+  private best = '-';
+  private totalSteps = 0;
+  private startStep = 0;
 
   onEvent(event: TrainerEvent): void {
     if (event.type === 'start') {
@@ -125,15 +130,28 @@ class ProgressBar {
       process.stderr.write(
         `Training A3C on ${envId} with ${numWorkers} workers for ${totalSteps} steps (seed ${seed})\nRun folder: ${event.runDir}${resumed}\n`,
       );
-      this.bar.start(totalSteps, event.resumedFrom, { sps: '-', episodes: 0, ret: '-' });
+      this.totalSteps = totalSteps;
+      this.startStep = event.resumedFrom;
+      this.bar.start(totalSteps, event.resumedFrom, { sps: '-', episodes: 0, ret: '-', best: '-', remaining: '-' });
       this.started = true;
     } else if (event.type === 'progress') {
       this.bar.update(Math.min(event.globalStep, event.totalSteps), {
         sps: Math.round(event.stepsPerSecond),
         episodes: event.episodes,
         ret: event.meanReturn === null ? '-' : event.meanReturn.toFixed(1),
+        best: this.best,
+        // No estimate until 1% of the run is done: the start-up (threads, WASM) would distort it.
+        remaining:
+          event.etaSeconds === null || event.globalStep - this.startStep < event.totalSteps / 100
+            ? '-'
+            : formatSeconds(event.etaSeconds),
       });
+    } else if (event.type === 'evaluation' && event.best) {
+      this.best = event.meanReturn.toFixed(1);
     } else if (event.type === 'stop') {
+      // A finished run ends at 100% (the last progress tick may predate the final steps).
+      if (event.reason === 'done' && this.started)
+        this.bar.update(this.totalSteps, { best: this.best, remaining: '0s' });
       this.stop();
     }
   }
@@ -142,6 +160,40 @@ class ProgressBar {
     if (this.started) this.bar.stop();
     this.started = false;
   }
+}
+
+function formatSeconds(seconds: number): string {
+  const s = Math.round(seconds);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+
+/**
+ * What the defaults usually reach (best deterministic evaluation) in `totalSteps` or more, from
+ * README's Results: a run below it gets a plain warning and what to look at, not a number alone.
+ */
+const USUAL_RESULTS: Record<string, { atLeast: number; totalSteps: number; note: string }> = {
+  'HalfCheetah-v5': { atLeast: 2500, totalSteps: 1_000_000, note: 'about 4 runs in 5 reach 2,500 in 1M steps' },
+  'InvertedPendulum-v5': { atLeast: 950, totalSteps: 150_000, note: 'the learning test reaches 950 in 150k steps' },
+};
+
+/** The plain-words verdict on a run that ended below what the defaults usually reach, or ''. */
+export function belowUsualText(result: TrainResult, defaults: Readonly<A3CConfig>): string {
+  const usual = USUAL_RESULTS[result.config.envId];
+  const { config } = result;
+  const asDefaults = (Object.keys(defaults) as (keyof A3CConfig)[]).every(
+    (k) =>
+      ['envId', 'seed', 'numWorkers', 'totalSteps', 'backend', 'checkpointIntervalSeconds'].includes(k) ||
+      JSON.stringify(config[k]) === JSON.stringify(defaults[k]),
+  );
+  if (!usual || !asDefaults || result.aborted || config.totalSteps < usual.totalSteps) return '';
+  if (result.bestMeanReturn !== null && result.bestMeanReturn >= usual.atLeast) return '';
+  const best = result.bestMeanReturn === null ? 'no evaluation' : result.bestMeanReturn.toFixed(1);
+  return (
+    `This run ended below what the defaults usually reach on ${config.envId} (${best}; ${usual.note}). ` +
+    'A3C runs differ a lot from seed to seed. To see why, look at the evaluation curve (evaluations.jsonl), ' +
+    `policy/kl in updates.jsonl (bursts far above targetKl ${config.targetKl}), and the gait: ` +
+    `npx a3c eval --checkpoint ${result.bestPath ?? result.lastPath} --video ${join(result.runDir, 'episode.mp4')}\n`
+  );
 }
 
 function bestText(result: TrainResult): string {

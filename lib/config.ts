@@ -132,6 +132,10 @@ export const CONFIG_SCHEMA = {
     exclusiveMin: true,
     doc: 'multiply rewards by this before computing returns (reported returns stay unscaled)',
   }),
+  reproducible: field.bool({
+    default: false,
+    doc: 'workers update the shared model in a fixed round-robin order: the same seed gives the same run, bit for bit',
+  }),
   backend: field.oneOf(BACKEND_NAMES, {
     default: 'wasm',
     doc: "tfjs backend of the gradients: 'wasm', 'cpu' or 'tensorflow' (tfjs-node, where installed)",

@@ -24,8 +24,10 @@ export const Counter = {
   Stop: 4,
   /** The adaptive learning-rate level k: the rate is multiplied by 1.5^k (lib/a3c/adaptive_lr.ts, `targetKl`). */
   LrLevel: 5,
+  /** Reproducible mode: the turn t (worker t mod numWorkers holds it; lib/a3c/turn_gate.ts). */
+  Turn: 6,
 } as const;
-export const COUNTER_SLOTS = 6;
+export const COUNTER_SLOTS = 7;
 
 export interface SharedCounters {
   buffer: SharedArrayBuffer;

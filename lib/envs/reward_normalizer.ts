@@ -14,6 +14,7 @@ import type { RunningMeanStd } from './running_mean_std.js';
 export class RewardNormalizer {
   private discountedReturn = 0;
   private readonly sample = new Float64Array(1);
+  private recorded: number[] | null = null;
 
   constructor(
     readonly rms: RunningMeanStd,
@@ -24,11 +25,17 @@ export class RewardNormalizer {
     if (!(gamma >= 0 && gamma <= 1)) throw new Error(`RewardNormalizer gamma must be in [0, 1], got ${gamma}`);
   }
 
+  /** Also push every discounted return the statistics learn from onto `list` (reproducible mode). */
+  recordSamples(list: number[]): void {
+    this.recorded = list;
+  }
+
   /** Update the return statistics with `reward` and return it divided by the return's std. */
   normalize(reward: number, episodeEnded: boolean): number {
     this.discountedReturn = this.gamma * this.discountedReturn + reward;
     this.sample[0] = this.discountedReturn;
     this.rms.update(this.sample);
+    this.recorded?.push(this.discountedReturn);
     if (episodeEnded) this.discountedReturn = 0;
     return reward / Math.sqrt(this.rms.var[0] + this.epsilon);
   }

@@ -6,6 +6,7 @@
 import type { A3CConfig } from '../config.js';
 import type { SharedAdamBuffers } from '../a3c/shared_adam.js';
 import type { RngState } from '../common/rng.js';
+import type { RunningMeanStdJSON } from '../envs/running_mean_std.js';
 import type { ModelSpec } from '../model/actor_critic.js';
 
 /** Everything a worker thread is started with (`workerData`). */
@@ -33,6 +34,8 @@ export type WorkerMessage =
   | {
       type: 'episode';
       workerId: number;
+      /** Index of the episode among all workers' (1-based), counted when its steps were. */
+      episode: number;
       /** Undiscounted, unscaled sum of the env's rewards. */
       episodeReturn: number;
       length: number;
@@ -57,6 +60,17 @@ export type WorkerMessage =
       skipped: number;
       /** Live tfjs tensors in the worker's thread (a leak shows as growth). */
       numTensors: number;
+    }
+  /**
+   * Reproducible mode: the global model as it was when the step counter crossed an evaluation
+   * point, copied during the worker's turn, so the evaluations do not depend on timing.
+   */
+  | {
+      type: 'snapshot';
+      workerId: number;
+      globalStep: number;
+      params: Float32Array;
+      observationStats: RunningMeanStdJSON | null;
     }
   | { type: 'stopped'; workerId: number; rng: RngState }
   | { type: 'error'; workerId: number; message: string; stack?: string };

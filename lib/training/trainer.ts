@@ -12,6 +12,7 @@
 import { resolve } from 'node:path';
 import { resolveConfig, type A3CConfig } from '../config.js';
 import { makeEnv } from '../envs/registry.js';
+import type { RunningMeanStdJSON } from '../envs/running_mean_std.js';
 import { defaultModelSpec, type ModelSpec } from '../model/actor_critic.js';
 import type { Checkpoint } from './checkpoint.js';
 import { Evaluator } from './evaluator.js';
@@ -221,6 +222,8 @@ class RunSession {
   private readonly recentReturns: number[] = [];
   private lastCheckpointTime = performance.now();
   private nextEvalStep: number;
+  private readonly waitingEpisodes = new Map<number, Extract<WorkerMessage, { type: 'episode' }>>();
+  private nextEpisode: number;
 
   constructor(
     private readonly state: TrainingState,
@@ -229,8 +232,11 @@ class RunSession {
     readonly emit: (event: TrainerEvent) => void,
   ) {
     this.startSteps = state.count('GlobalSteps');
+    this.nextEpisode = state.count('Episodes') + 1;
     const interval = state.config.evalIntervalSteps;
-    this.nextEvalStep = evaluator ? (Math.floor(this.startSteps / interval) + 1) * interval : Infinity;
+    // In reproducible mode the workers send the models to evaluate (`snapshot` messages) instead.
+    this.nextEvalStep =
+      evaluator && !state.config.reproducible ? (Math.floor(this.startSteps / interval) + 1) * interval : Infinity;
   }
 
   wallSeconds(): number {
@@ -248,11 +254,35 @@ class RunSession {
   }
 
   handle(message: WorkerMessage): void {
-    if (message.type === 'episode') this.onEpisode(message);
-    else if (message.type === 'updates') {
+    if (message.type === 'episode') this.inOrder(message);
+    else if (message.type === 'snapshot') {
+      this.evaluate(message.globalStep, { params: message.params, observationStats: message.observationStats });
+    } else if (message.type === 'updates') {
       this.folder.append('updates', updateRow(message, this.wallSeconds(), this.stepsPerSecond(message.globalStep)));
       const { workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate } = message;
       this.emit({ type: 'updates', workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate });
+    }
+  }
+
+  /**
+   * Episodes in the order of their index. With Hogwild workers that is arrival order; in
+   * reproducible mode messages from different threads may arrive in any order, so they wait here
+   * until every earlier episode has been logged, and episodes.jsonl is the same on every run.
+   */
+  private inOrder(message: Extract<WorkerMessage, { type: 'episode' }>): void {
+    if (!this.state.config.reproducible) {
+      this.onEpisode(message);
+      return;
+    }
+    this.waitingEpisodes.set(message.episode, message);
+    for (
+      let next = this.waitingEpisodes.get(this.nextEpisode);
+      next;
+      next = this.waitingEpisodes.get(this.nextEpisode)
+    ) {
+      this.waitingEpisodes.delete(this.nextEpisode);
+      this.nextEpisode += 1;
+      this.onEpisode(next);
     }
   }
 
@@ -260,7 +290,7 @@ class RunSession {
     const { config } = this.state;
     this.recentReturns.push(message.episodeReturn);
     if (this.recentReturns.length > config.bestWindow) this.recentReturns.shift();
-    const episode = this.state.count('Episodes');
+    const { episode } = message;
     const mean = this.meanRecent() ?? message.episodeReturn;
     this.folder.append('episodes', episodeRow(message, episode, this.wallSeconds()));
     const { workerId, globalStep, episodeReturn, length } = message;
@@ -307,11 +337,11 @@ class RunSession {
     }
   }
 
-  /** A deterministic evaluation of the global model; a new best becomes `best.ckpt`. */
-  evaluate(globalStep: number): void {
+  /** A deterministic evaluation of the global model (or of a worker's snapshot of it); a new best becomes `best.ckpt`. */
+  evaluate(globalStep: number, model?: { params: Float32Array; observationStats: RunningMeanStdJSON | null }): void {
     if (!this.evaluator) return;
-    const params = new Float32Array(this.state.adam.params);
-    const observationStats = this.state.observationRms?.toJSON() ?? null;
+    const params = model?.params ?? new Float32Array(this.state.adam.params);
+    const observationStats = model ? model.observationStats : (this.state.observationRms?.toJSON() ?? null);
     const result = this.evaluator.run(params, observationStats, this.state.bestMeanReturn);
     this.folder.append('evaluations', evaluationRow(globalStep, this.wallSeconds(), result));
     const { mean, std, returns, best } = result;

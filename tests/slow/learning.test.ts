@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { train } from '../../lib/training/trainer.js';
 import { evaluate, loadPolicy } from '../../lib/training/evaluate.js';
 
-const PENDULUM_RUN = { envId: 'InvertedPendulum-v5', numWorkers: 2, totalSteps: 150_000, seed: 1, lr: 7e-4 } as const;
+// Reproducible mode: the same run every time, so the threshold is a fact about this seed, not a coin toss.
+const PENDULUM_RUN = {
+  envId: 'InvertedPendulum-v5',
+  numWorkers: 2,
+  totalSteps: 150_000,
+  seed: 1,
+  lr: 7e-4,
+  reproducible: true,
+} as const;
 
 test('A3C learns InvertedPendulum-v5: deterministic evaluation mean >= 950', { timeout: 240_000 }, async () => {
   const runDir = mkdtempSync(join(tmpdir(), 'a3c-learn-'));

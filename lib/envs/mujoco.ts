@@ -88,6 +88,21 @@ export interface SimState {
   qvel: Float64Array;
 }
 
+/** Kinds of named model objects `objectId` looks up, with their mjtObj values. */
+const OBJECT_TYPES = { body: 1, joint: 3, geom: 5, site: 6, camera: 7, actuator: 19 } as const;
+export type ObjectKind = keyof typeof OBJECT_TYPES;
+
+/** MjData arrays a task observes (world positions, forces), read through `readData`. */
+export type DataField =
+  | 'xpos'
+  | 'xipos'
+  | 'site_xpos'
+  | 'qfrc_constraint'
+  | 'qfrc_actuator'
+  | 'cinert'
+  | 'cvel'
+  | 'cfrc_ext';
+
 /** One compiled model and its data, owned together. Call `close()` to free the WASM memory. */
 export class MujocoSim {
   readonly mujoco: MainModule;
@@ -159,6 +174,28 @@ export class MujocoSim {
   qposAt(index: number): number {
     this.assertOpen();
     return this.live('qpos')[index];
+  }
+
+  /** Id of a named body, joint, geom, site, camera or actuator; an Error naming it if missing. */
+  objectId(kind: ObjectKind, name: string): number {
+    this.assertOpen();
+    const id = this.mujoco.mj_name2id(this.model, OBJECT_TYPES[kind], name);
+    if (id < 0) throw new Error(`The model has no ${kind} named "${name}"`);
+    return id;
+  }
+
+  /**
+   * Copy `count` values of an MjData array from index `from` into `target` at `targetOffset`,
+   * e.g. the world position of body b: `readData('xpos', 3 * b, 3, target)`. The values are
+   * those of the last mj_forward / mj_step (positions, forces) and are copied, never viewed.
+   */
+  readData(field: DataField, from: number, count: number, target: Float64Array, targetOffset = 0): void {
+    this.assertOpen();
+    const source = this.data[field] as Float64Array;
+    if (from < 0 || count < 0 || from + count > source.length || targetOffset + count > target.length) {
+      throw new Error(`Cannot read ${field}[${from}..${from + count}) of ${source.length} values into the target`);
+    }
+    for (let i = 0; i < count; i++) target[targetOffset + i] = source[from + i];
   }
 
   /** The initial qpos/qvel of the model (qpos0, zero velocity), copied. */

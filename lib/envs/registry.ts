@@ -6,6 +6,8 @@
 import type { Env } from './env.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
+import { HopperEnv } from './tasks/hopper.js';
+import { Walker2dEnv } from './tasks/walker2d.js';
 import { TimeLimit } from './wrappers.js';
 
 /** Task keyword arguments (e.g. `{ ctrlCostWeight: 0.2 }`), checked by the task itself. */
@@ -84,3 +86,15 @@ registerEnv('InvertedPendulum-v5', {
   maxEpisodeSteps: 1000,
   rewardThreshold: 950,
 });
+
+/**
+ * The rest of Gymnasium's MuJoCo v5 suite: id, task, TimeLimit and reward threshold of each
+ * registration (gymnasium/envs/__init__.py; Walker2d has no threshold).
+ */
+const SUITE: [string, EnvSpec['create'], number, number | undefined][] = [
+  ['Hopper-v5', (kwargs) => HopperEnv.create(kwargs), 1000, 3800],
+  ['Walker2d-v5', (kwargs) => Walker2dEnv.create(kwargs), 1000, undefined],
+];
+for (const [id, create, maxEpisodeSteps, rewardThreshold] of SUITE) {
+  registerEnv(id, { create, maxEpisodeSteps, rewardThreshold });
+}

@@ -8,6 +8,10 @@ import { HalfCheetahEnv } from './tasks/half_cheetah.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
 import { HopperEnv } from './tasks/hopper.js';
 import { Walker2dEnv } from './tasks/walker2d.js';
+import { SwimmerEnv } from './tasks/swimmer.js';
+import { InvertedDoublePendulumEnv } from './tasks/inverted_double_pendulum.js';
+import { ReacherEnv } from './tasks/reacher.js';
+import { PusherEnv } from './tasks/pusher.js';
 import { TimeLimit } from './wrappers.js';
 
 /** Task keyword arguments (e.g. `{ ctrlCostWeight: 0.2 }`), checked by the task itself. */
@@ -94,6 +98,10 @@ registerEnv('InvertedPendulum-v5', {
 const SUITE: [string, EnvSpec['create'], number, number | undefined][] = [
   ['Hopper-v5', (kwargs) => HopperEnv.create(kwargs), 1000, 3800],
   ['Walker2d-v5', (kwargs) => Walker2dEnv.create(kwargs), 1000, undefined],
+  ['Swimmer-v5', (kwargs) => SwimmerEnv.create(kwargs), 1000, 360],
+  ['InvertedDoublePendulum-v5', (kwargs) => InvertedDoublePendulumEnv.create(kwargs), 1000, 9100],
+  ['Reacher-v5', (kwargs) => ReacherEnv.create(kwargs), 50, -3.75],
+  ['Pusher-v5', (kwargs) => PusherEnv.create(kwargs), 100, 0],
 ];
 for (const [id, create, maxEpisodeSteps, rewardThreshold] of SUITE) {
   registerEnv(id, { create, maxEpisodeSteps, rewardThreshold });

@@ -23,7 +23,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Env, Info } from '../lib/envs/env.js';
 import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
-import type { ObjectKind } from '../lib/envs/mujoco.js';
+import { MODEL_FLAG_NAMES, type ModelFlag, type ObjectKind } from '../lib/envs/mujoco.js';
 import { envIds, envSpec, makeEnv } from '../lib/envs/registry.js';
 import { TimeLimit } from '../lib/envs/wrappers.js';
 
@@ -105,7 +105,10 @@ class Differences {
 
 /** A model fact of our compiled model: a size, `opt.<name>` or an array, as plain numbers. */
 function ourModelFact(env: Env, key: string): number[] {
-  const model = (env.unwrapped as MujocoEnv).sim.model as unknown as Record<string, unknown>;
+  const sim = (env.unwrapped as MujocoEnv).sim;
+  // MuJoCo 3.14's bindings cannot return its bool arrays; modelFlags reads them one by one.
+  if ((MODEL_FLAG_NAMES as string[]).includes(key)) return Array.from(sim.modelFlags(key as ModelFlag));
+  const model = sim.model as unknown as Record<string, unknown>;
   const value = key.startsWith('opt.') ? (model.opt as Record<string, unknown>)[key.slice(4)] : model[key];
   if (typeof value === 'number') return [value];
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);

@@ -147,17 +147,29 @@ function stepTogether(
   assert.ok(Number.isFinite(reference.qpos()[0]), 'the rollout stayed finite');
 }
 
-const cases = [
+// `reference`: the file in the reference folder when its name differs from the project's.
+const cases: { file: string; reference?: string; frameSkip: number; ctrlLimit: number }[] = [
   { file: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
   { file: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+  { file: 'hopper.xml', reference: 'gymnasium/hopper.xml', frameSkip: 4, ctrlLimit: 1.2 },
+  { file: 'walker2d.xml', reference: 'gymnasium/walker2d_v5.xml', frameSkip: 4, ctrlLimit: 1.2 },
+  { file: 'swimmer.xml', reference: 'gymnasium/swimmer.xml', frameSkip: 4, ctrlLimit: 1.2 },
+  {
+    file: 'inverted_double_pendulum.xml',
+    reference: 'gymnasium/inverted_double_pendulum.xml',
+    frameSkip: 5,
+    ctrlLimit: 1.2,
+  },
+  { file: 'reacher.xml', reference: 'gymnasium/reacher.xml', frameSkip: 2, ctrlLimit: 1.2 },
+  { file: 'pusher.xml', reference: 'gymnasium/pusher_v5.xml', frameSkip: 5, ctrlLimit: 2.4 },
 ];
 
-for (const { file, frameSkip, ctrlLimit } of cases) {
+for (const { file, reference: referenceFile = file, frameSkip, ctrlLimit } of cases) {
   describe(`assets/${file} against the reference model`, { skip }, () => {
     let reference: MujocoSim;
     let project: MujocoSim;
     before(async () => {
-      reference = await MujocoSim.fromFile(REFERENCE_DIR + file);
+      reference = await MujocoSim.fromFile(REFERENCE_DIR + referenceFile);
       project = await MujocoSim.fromFile(file);
     });
     after(() => {

@@ -4,23 +4,16 @@
  * body and site positions and equal to its info terms, termination, reset distributions,
  * truncation, seeding and clear errors.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Env } from '../lib/envs/env.js';
+import type { Env, StepResult } from '../lib/envs/env.js';
 import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
 import { makeEnv } from '../lib/envs/registry.js';
 import { Rng } from '../lib/common/rng.js';
 import type { TimeLimit } from '../lib/envs/wrappers.js';
-import { checkDocumentedTables, evaluateSource } from './env_tables.js';
+import { checkDocumentedTables, evaluateSource, eachReset, makeTracked } from './task_checks.js';
 
-const opened: Env[] = [];
-after(() => opened.forEach((env) => env.close()));
-
-async function make(id: string, kwargs: Record<string, unknown> = {}): Promise<Env> {
-  const env = await makeEnv(id, { kwargs });
-  opened.push(env);
-  return env;
-}
+const make = makeTracked;
 
 const taskOf = (env: Env) => env.unwrapped as MujocoEnv;
 const close = (a: number, b: number, tolerance = 1e-12) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
@@ -33,6 +26,29 @@ function bodyAt(env: Env, body: string): number[] {
 
 function distance(a: number[], b: number[]): number {
   return Math.sqrt(a.reduce((sum, v, i) => sum + (v - b[i]) ** 2, 0));
+}
+
+/**
+ * A whole episode of uniform random actions in [-limit, limit] (past the ctrlrange: the cost
+ * uses the action as given) from reset(seed): empty reset info, never terminated, truncated
+ * exactly at the TimeLimit; `check` sees every step.
+ */
+function wholeEpisode(
+  env: Env,
+  seed: number,
+  limit: number,
+  check: (action: number[], result: StepResult) => void,
+): void {
+  assert.deepEqual(env.reset({ seed }).info, {});
+  const rng = new Rng(seed);
+  const steps = (env as TimeLimit).maxEpisodeSteps;
+  for (let t = 1; t <= steps; t++) {
+    const action = Array.from({ length: env.actionSpace.size }, () => rng.uniform(-limit, limit));
+    const result = env.step(action);
+    check(action, result);
+    assert.equal(result.terminated, false);
+    assert.equal(result.truncated, t === steps, `truncated at step ${t}`);
+  }
 }
 
 const SPACES = [
@@ -152,15 +168,12 @@ describe('InvertedDoublePendulum-v5', () => {
 
   test('reset noise: qpos uniform within +-0.1, qvel 0.1 * N(0, 1)', async () => {
     const env = await make('InvertedDoublePendulum-v5');
-    const sim = taskOf(env).sim;
     const positions: number[] = [];
     const velocities: number[] = [];
-    env.reset({ seed: 0 });
-    for (let k = 0; k < 400; k++) {
-      env.reset();
-      positions.push(...sim.qpos());
-      velocities.push(...sim.qvel());
-    }
+    eachReset(env, 400, (qpos, qvel) => {
+      positions.push(...qpos);
+      velocities.push(...qvel);
+    });
     const [min, max] = [Math.min(...positions), Math.max(...positions)];
     assert.ok(min >= -0.1 && max <= 0.1 && min < -0.099 && max > 0.099, `qpos noise in [${min}, ${max}]`);
     // 1200 normal draws of std 0.1: the sample std's standard error is about 0.002.
@@ -173,29 +186,18 @@ describe('InvertedDoublePendulum-v5', () => {
 describe('Reacher-v5', () => {
   test('reward = -|fingertip - target| - sum(action^2), as its info terms; never terminates, truncated at 50', async () => {
     const env = await make('Reacher-v5');
-    assert.deepEqual(env.reset({ seed: 7 }).info, {});
-    const rng = new Rng(7);
-    for (let t = 1; t <= 50; t++) {
-      const action = [rng.uniform(-1.3, 1.3), rng.uniform(-1.3, 1.3)];
-      const { reward, terminated, truncated, info } = env.step(action);
+    wholeEpisode(env, 7, 1.3, (action, { reward, info }) => {
       const rewardDist = -distance(bodyAt(env, 'fingertip'), bodyAt(env, 'target'));
       assert.ok(close(info.reward_dist as number, rewardDist));
       assert.ok(close(info.reward_ctrl as number, -sumOfSquares(action)));
       assert.equal(reward, (info.reward_dist as number) + (info.reward_ctrl as number));
-      assert.equal(terminated, false);
-      assert.equal(truncated, t === 50, `truncated at step ${t}`);
-    }
+    });
   });
 
   test('reset: arm angles within +-0.1, goal within 0.2 m of the centre, arm velocities +-0.005, target still', async () => {
     const env = await make('Reacher-v5');
-    const sim = taskOf(env).sim;
-    env.reset({ seed: 0 });
     let farthestGoal = 0;
-    for (let k = 0; k < 300; k++) {
-      env.reset();
-      const qpos = sim.qpos();
-      const qvel = sim.qvel();
+    eachReset(env, 300, (qpos, qvel) => {
       assert.ok(Math.abs(qpos[0]) <= 0.1 && Math.abs(qpos[1]) <= 0.1, `angles ${qpos[0]}, ${qpos[1]}`);
       const goal = Math.hypot(qpos[2], qpos[3]);
       assert.ok(goal < 0.2, `goal ${goal} from the centre`);
@@ -204,7 +206,7 @@ describe('Reacher-v5', () => {
       assert.deepEqual([qvel[2], qvel[3]], [0, 0]);
       // The target body sits where qpos puts it (its slides' ref is its initial position).
       assert.ok(close(bodyAt(env, 'target')[0], qpos[2]) && close(bodyAt(env, 'target')[1], qpos[3]));
-    }
+    });
     assert.ok(farthestGoal > 0.19, 'goals reach the edge of the disc');
   });
 });
@@ -212,36 +214,26 @@ describe('Reacher-v5', () => {
 describe('Pusher-v5', () => {
   test('reward = dist + ctrl + near from the object, fingertips and goal, as its info terms; truncated at 100', async () => {
     const env = await make('Pusher-v5');
-    assert.deepEqual(env.reset({ seed: 8 }).info, {});
-    const rng = new Rng(8);
-    for (let t = 1; t <= 100; t++) {
-      const action = Array.from({ length: 7 }, () => rng.uniform(-2.5, 2.5));
-      const { reward, terminated, truncated, info } = env.step(action);
+    wholeEpisode(env, 8, 2.5, (action, { reward, info }) => {
       const object = bodyAt(env, 'object');
       assert.ok(close(info.reward_near as number, -0.5 * distance(object, bodyAt(env, 'tips_arm'))));
       assert.ok(close(info.reward_dist as number, -distance(object, bodyAt(env, 'goal'))));
       assert.ok(close(info.reward_ctrl as number, -0.1 * sumOfSquares(action)));
       assert.equal(reward, (info.reward_dist as number) + (info.reward_ctrl as number) + (info.reward_near as number));
-      assert.equal(terminated, false);
-      assert.equal(truncated, t === 100, `truncated at step ${t}`);
-    }
+    });
   });
 
   test('reset: arm at rest, object in [-0.3, 0] x [-0.2, 0.2] beyond 0.17 m of the goal at (0, 0), only the arm moving', async () => {
     const env = await make('Pusher-v5');
-    const task = taskOf(env);
-    env.reset({ seed: 0 });
-    for (let k = 0; k < 300; k++) {
-      env.reset();
-      const qpos = task.sim.qpos();
-      const qvel = task.sim.qvel();
-      assert.deepEqual(Array.from(qpos.subarray(0, 7)), Array.from(task.initQpos.subarray(0, 7)), 'no arm noise');
+    const initQpos = taskOf(env).initQpos;
+    eachReset(env, 300, (qpos, qvel) => {
+      assert.deepEqual(Array.from(qpos.subarray(0, 7)), Array.from(initQpos.subarray(0, 7)), 'no arm noise');
       const [y, x] = [qpos[7], qpos[8]];
       assert.ok(y >= -0.3 && y <= 0 && x >= -0.2 && x <= 0.2, `object slides ${y}, ${x}`);
       assert.ok(Math.hypot(y, x) > 0.17, 'object away from the goal');
       assert.deepEqual([qpos[9], qpos[10]], [0, 0], 'goal at its origin');
       assert.ok(qvel.subarray(0, 7).every((v) => Math.abs(v) <= 0.005));
       assert.deepEqual(Array.from(qvel.subarray(7)), [0, 0, 0, 0]);
-    }
+    });
   });
 });

@@ -4,7 +4,7 @@
  * and equal to the sum of its info terms, the healthy thresholds and termination, reset noise
  * bounds, seeding, options, and clear errors for bad actions and options.
  */
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Env } from '../lib/envs/env.js';
 import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
@@ -12,16 +12,9 @@ import { makeEnv } from '../lib/envs/registry.js';
 import type { PlanarWalkerEnv } from '../lib/envs/tasks/planar_walker.js';
 import { Rng } from '../lib/common/rng.js';
 import type { TimeLimit } from '../lib/envs/wrappers.js';
-import { checkDocumentedTables } from './env_tables.js';
+import { checkDocumentedTables, eachReset, makeTracked } from './task_checks.js';
 
-const opened: Env[] = [];
-after(() => opened.forEach((env) => env.close()));
-
-async function make(id: string, kwargs: Record<string, unknown> = {}): Promise<Env> {
-  const env = await makeEnv(id, { kwargs });
-  opened.push(env);
-  return env;
-}
+const make = makeTracked;
 
 const simOf = (env: Env) => (env.unwrapped as MujocoEnv).sim;
 const close = (a: number, b: number, tolerance = 1e-12) => Math.abs(a - b) <= tolerance * Math.max(1, Math.abs(b));
@@ -36,12 +29,10 @@ function resetNoise(env: Env, resets: number): { qpos: number[]; qvel: number[] 
   const task = env.unwrapped as MujocoEnv;
   const qpos: number[] = [];
   const qvel: number[] = [];
-  env.reset({ seed: 11 });
-  for (let k = 0; k < resets; k++) {
-    env.reset();
-    task.sim.qpos().forEach((v, i) => qpos.push(v - task.initQpos[i]));
-    task.sim.qvel().forEach((v, i) => qvel.push(v - task.initQvel[i]));
-  }
+  eachReset(env, resets, (positions, velocities) => {
+    positions.forEach((v, i) => qpos.push(v - task.initQpos[i]));
+    velocities.forEach((v, i) => qvel.push(v - task.initQvel[i]));
+  });
   return { qpos, qvel };
 }
 

@@ -12,6 +12,8 @@ import { MujocoSim } from '../lib/envs/mujoco.js';
 const RK4 = 1;
 const EULER = 0;
 const DEG = Math.PI / 180;
+/** RK4 under Earth's gravity with the given timestep (most of these models). */
+const rk4 = (timestep: number) => ({ timestep, integrator: RK4, gravity: [0, 0, -9.81] as [number, number, number] });
 
 /** Capsule volume: a cylinder of radius r and length 2h plus a sphere of radius r. */
 const capsule = (r: number, h: number) => Math.PI * r * r * 2 * h + (4 / 3) * Math.PI * r ** 3;
@@ -34,17 +36,17 @@ interface ModelSpec {
   cameras: string[];
 }
 
+/** Hopper's and Walker2d's torso and (right) thigh: density 1000, radius 0.05, half-lengths 0.2 and 0.225. */
+const TORSO_AND_THIGH = { torso: 1000 * capsule(0.05, 0.2), thigh: 1000 * capsule(0.05, 0.225) };
+
 const MODELS: ModelSpec[] = [
   {
     file: 'hopper.xml',
     sizes: [6, 6, 3, 5, 5],
-    timestep: 0.002,
-    integrator: RK4,
-    gravity: [0, 0, -9.81],
-    // Density 1000: torso r 0.05 half-length 0.2, thigh 0.05/0.225, leg 0.04/0.25, foot 0.06/0.195.
+    ...rk4(0.002),
+    // Density 1000: leg radius 0.04 half-length 0.25, foot 0.06/0.195.
     masses: {
-      torso: 1000 * capsule(0.05, 0.2),
-      thigh: 1000 * capsule(0.05, 0.225),
+      ...TORSO_AND_THIGH,
       leg: 1000 * capsule(0.04, 0.25),
       foot: 1000 * capsule(0.06, 0.195),
     },
@@ -60,13 +62,10 @@ const MODELS: ModelSpec[] = [
   {
     file: 'walker2d.xml',
     sizes: [9, 9, 6, 8, 8],
-    timestep: 0.002,
-    integrator: RK4,
-    gravity: [0, 0, -9.81],
-    // Density 1000; both legs alike: thigh 0.05/0.225, leg 0.04/0.25, foot 0.06/0.1.
+    ...rk4(0.002),
+    // Density 1000; both legs alike: leg 0.04/0.25, foot 0.06/0.1.
     masses: {
-      torso: 1000 * capsule(0.05, 0.2),
-      thigh: 1000 * capsule(0.05, 0.225),
+      ...TORSO_AND_THIGH,
       leg_left: 1000 * capsule(0.04, 0.25),
       foot: 1000 * capsule(0.06, 0.1),
       foot_left: 1000 * capsule(0.06, 0.1),
@@ -78,9 +77,7 @@ const MODELS: ModelSpec[] = [
   {
     file: 'swimmer.xml',
     sizes: [5, 5, 2, 4, 4],
-    timestep: 0.01,
-    integrator: RK4,
-    gravity: [0, 0, -9.81],
+    ...rk4(0.01),
     // Three links of radius 0.1 and length 1 (half-length 0.5) at density 1000: 35.6 kg each.
     masses: { torso: 1000 * capsule(0.1, 0.5), mid: 1000 * capsule(0.1, 0.5), back: 1000 * capsule(0.1, 0.5) },
     ranges: { motor1_rot: [-100 * DEG, 100 * DEG], motor2_rot: [-100 * DEG, 100 * DEG] },
@@ -105,9 +102,7 @@ const MODELS: ModelSpec[] = [
   {
     file: 'reacher.xml',
     sizes: [4, 4, 2, 5, 10],
-    timestep: 0.01,
-    integrator: RK4,
-    gravity: [0, 0, -9.81],
+    ...rk4(0.01),
     // Links: radius 0.01, 0.1 m long (half 0.05); fingertip sphere 0.01, target sphere 0.009.
     masses: {
       body0: 1000 * capsule(0.01, 0.05),

@@ -1,6 +1,8 @@
 /**
- * Proves the action and observation tables in a task file's header true (the header is the
- * task's documentation, Gymnasium-style, and Gymnasium's own tables have drifted from its code).
+ * Shared by the task tests. `checkDocumentedTables` proves the action and observation tables in
+ * a task file's header true (the header is the task's documentation, Gymnasium-style, and
+ * Gymnasium's own tables have drifted from its code); `makeTracked` builds envs that are closed
+ * when the test file ends; `eachReset` visits the states of many seeded resets.
  *
  * Observation rows are `| i | source | joint | meaning | unit |`; the source is a small
  * expression evaluated on the simulation after one step and compared with observation[i]:
@@ -13,8 +15,10 @@
  * actuator): the actuator drives the joint with that gear, and the action space has that range.
  */
 import { readFileSync } from 'node:fs';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Env } from '../lib/envs/env.js';
+import { makeEnv } from '../lib/envs/registry.js';
 import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
 import type { DataField, MujocoSim } from '../lib/envs/mujoco.js';
 
@@ -139,5 +143,25 @@ export function checkDocumentedTables(env: Env, file: string, action: ArrayLike<
     assert.equal(model.actuator_gear[6 * row.index], row.gear, `${file}: action ${row.index} gear`);
     assert.equal(env.actionSpace.low[row.index], row.low, `${file}: action ${row.index} low`);
     assert.equal(env.actionSpace.high[row.index], row.high, `${file}: action ${row.index} high`);
+  }
+}
+
+const opened: Env[] = [];
+after(() => opened.forEach((env) => env.close()));
+
+/** `makeEnv(id, { kwargs })`, closed after the test file's last test. */
+export async function makeTracked(id: string, kwargs: Record<string, unknown> = {}): Promise<Env> {
+  const env = await makeEnv(id, { kwargs });
+  opened.push(env);
+  return env;
+}
+
+/** Reset `env` with seed 0, then `count` more times, calling `visit` with each state's copies. */
+export function eachReset(env: Env, count: number, visit: (qpos: Float64Array, qvel: Float64Array) => void): void {
+  const sim = (env.unwrapped as MujocoEnv).sim;
+  env.reset({ seed: 0 });
+  for (let k = 0; k < count; k++) {
+    env.reset();
+    visit(sim.qpos(), sim.qvel());
   }
 }

@@ -47,6 +47,10 @@
  * Terminated when not healthy: healthy means torso height qpos[1] > 0.7, |torso pitch qpos[2]|
  * < 0.2 rad, and every value of (qpos[2:], qvel) inside (-100, 100). Truncated by `makeEnv`'s
  * TimeLimit after 1000 steps (8 s at dt = 0.008).
+ *
+ * ## Rendering
+ * Gymnasium's rgb_array frames come from the model's camera `track` (a trackcom side view from
+ * -y, 3 m away), as this project's renderer does by default.
  */
 import type { MujocoSim } from '../mujoco.js';
 import { resolveOptions } from '../task_options.js';

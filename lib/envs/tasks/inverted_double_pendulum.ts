@@ -42,6 +42,13 @@
  * ## Episode end
  * Terminated when the tip's height y <= 1 m (the poles have fallen). Truncated by `makeEnv`'s
  * TimeLimit after 1000 steps (50 s at dt = 0.05).
+ *
+ * ## Rendering
+ * The model has no `track` camera: Gymnasium renders from MuJoCo's default free camera
+ * (mjv_defaultCamera: azimuth 90, elevation -45) with its default_camera_config, distance 4.1225
+ * looking at (0, 0, 0.1225). This project's renderer takes that view with `camera: { type:
+ * 'free', distance: 4.1225, azimuth: 90, elevation: -45, lookat: [0, 0, 0.1225] }`; by default it
+ * frames the whole model instead (mjv_defaultFreeCamera).
  */
 import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';

@@ -63,6 +63,13 @@
  *
  * ## Episode end
  * Never terminates. Truncated by `makeEnv`'s TimeLimit after 100 steps (5 s at dt = 0.05).
+ *
+ * ## Rendering
+ * The model has no `track` camera: Gymnasium renders from MuJoCo's default free camera
+ * (mjv_defaultCamera: azimuth 90, elevation -45, looking at the origin) at its
+ * default_camera_config's distance 4. This project's renderer takes that view with `camera: {
+ * type: 'free', distance: 4, azimuth: 90, elevation: -45, lookat: [0, 0, 0] }`; by default it
+ * frames the whole model instead.
  */
 import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';

@@ -44,6 +44,12 @@
  *
  * ## Episode end
  * Never terminates. Truncated by `makeEnv`'s TimeLimit after 50 steps (1 s at dt = 0.02).
+ *
+ * ## Rendering
+ * The model has no `track` camera: Gymnasium renders from MuJoCo's default free camera
+ * (mjv_defaultCamera: distance 2, azimuth 90, elevation -45, looking at the origin). This
+ * project's renderer takes that view with `camera: { type: 'free', distance: 2, azimuth: 90,
+ * elevation: -45, lookat: [0, 0, 0] }`; by default it frames the whole model instead.
  */
 import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';

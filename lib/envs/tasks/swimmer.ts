@@ -41,6 +41,10 @@
  *
  * ## Episode end
  * Never terminates. Truncated by `makeEnv`'s TimeLimit after 1000 steps (40 s at dt = 0.04).
+ *
+ * ## Rendering
+ * Gymnasium's rgb_array frames come from the model's camera `track` (trackcom, 3 m behind and
+ * 3 m above, looking down at 45 degrees), as this project's renderer does by default.
  */
 import type { Info } from '../env.js';
 import type { MujocoSim } from '../mujoco.js';

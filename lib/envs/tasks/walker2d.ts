@@ -57,6 +57,10 @@
  * Terminated when not healthy: healthy means 0.8 < torso height qpos[1] < 2 and |torso pitch
  * qpos[2]| < 1 rad (no limit on the other values, unlike Hopper). Truncated by `makeEnv`'s
  * TimeLimit after 1000 steps (8 s at dt = 0.008).
+ *
+ * ## Rendering
+ * Gymnasium's rgb_array frames come from the model's camera `track` (a trackcom side view from
+ * -y, 3 m away), as this project's renderer does by default.
  */
 import type { MujocoSim } from '../mujoco.js';
 import { resolveOptions } from '../task_options.js';

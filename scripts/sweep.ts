@@ -7,40 +7,66 @@
  * so that sweeps interrupted or made on different days can be pooled.
  *
  *   node --import tsx scripts/sweep.ts --name defaults --seeds 101,102,103,104
- *   node --import tsx scripts/sweep.ts --name lam09 --seeds 1-8 --set gaeLambda=0.9 --set hiddenSizes=64,64
+ *   node --import tsx scripts/sweep.ts --name lam09 --seeds 1-8 --gae-lambda 0.9 --hidden 64,64
  *
  * Why a script and not a test: one HalfCheetah run is a minute or more, and A3C's outcome varies
  * from run to run (two Hogwild workers make even a fixed seed irreproducible), so a setting is
  * judged by the distribution over several runs, never by one.
  *
- * Options: --env (HalfCheetah-v5), --workers (2), --total-steps (1000000), --threshold (2500),
- * --out (runs/sweeps; run folders go to OUT/NAME_sSEED, results to OUT/results.jsonl),
- * --set KEY=VALUE (any A3CConfig field, repeatable; numbers, true/false, comma lists, Infinity).
+ * Options: --name, --seeds, --threshold (2500), --out (runs/sweeps; run folders go to
+ * OUT/NAME_sSEED, results to OUT/results.jsonl), and every flag of `a3c train`'s A3C
+ * configuration, parsed by the same generated parser (`--help` lists them); the sweep's own
+ * defaults are 2 workers and 1M steps.
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { field } from '../lib/common/schema.js';
+import { CONFIG_SCHEMA, resolveConfig, type A3CConfig } from '../lib/config.js';
+import { HelpRequested, helpText, parseFlags, type CommandSpec } from '../lib/cli/flags.js';
 import { train } from '../lib/training/trainer.js';
 import { evaluate, loadPolicy } from '../lib/training/evaluate.js';
-import { resolveConfig, type A3CConfig } from '../lib/config.js';
 
-const { values } = parseArgs({
-  options: {
-    name: { type: 'string' },
-    seeds: { type: 'string' },
-    set: { type: 'string', multiple: true },
-    env: { type: 'string' },
-    workers: { type: 'string' },
-    'total-steps': { type: 'string' },
-    threshold: { type: 'string' },
-    out: { type: 'string' },
+const SWEEP_COMMAND = {
+  name: 'sweep',
+  summary: "Several seeds of one setting, each run's best checkpoint evaluated on 10 deterministic episodes.",
+  groups: {
+    'sweep options': {
+      name: field.text<string | undefined>({
+        default: undefined,
+        doc: 'names the run folders (required)',
+        metavar: 'NAME',
+      }),
+      seeds: field.text<string | undefined>({
+        default: undefined,
+        doc: 'e.g. 1,2,5 or 1-4 or 1-3,7 (required)',
+        metavar: 'LIST',
+      }),
+      threshold: field.number({ default: 2500, doc: 'count the runs whose evaluation reaches this' }),
+      out: field.text<string>({
+        default: join('runs', 'sweeps'),
+        doc: 'folder of the run folders and results.jsonl',
+        metavar: 'DIR',
+      }),
+    },
+    'A3C configuration (lib/config.ts)': CONFIG_SCHEMA,
   },
-  strict: true,
-});
+} satisfies CommandSpec;
 
 function fail(message: string): never {
   console.error(`sweep: ${message}`);
   process.exit(2);
+}
+
+function parseCommandLine() {
+  try {
+    return parseFlags(SWEEP_COMMAND, process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(helpText(SWEEP_COMMAND));
+      process.exit(0);
+    }
+    return fail((error as Error).message);
+  }
 }
 
 /** "1,2,5" or "1-4" or "1-3,7". */
@@ -58,38 +84,15 @@ function parseSeeds(text: string): number[] {
   return seeds;
 }
 
-/** KEY=VALUE to a config override: numbers, booleans, Infinity, comma lists of numbers, else a string. */
-function parseSetting(text: string): [string, unknown] {
-  const eq = text.indexOf('=');
-  if (eq <= 0) fail(`--set takes KEY=VALUE, got "${text}"`);
-  const key = text.slice(0, eq);
-  const raw = text.slice(eq + 1);
-  const scalar = (s: string): unknown =>
-    s === 'true'
-      ? true
-      : s === 'false'
-        ? false
-        : s === 'Infinity'
-          ? Infinity
-          : s !== '' && Number.isFinite(Number(s))
-            ? Number(s)
-            : s;
-  if (key === 'hiddenSizes' || key === 'adamBetas') return [key, raw.split(',').map((s) => Number(s))];
-  return [key, scalar(raw)];
-}
-
+const flags = parseCommandLine();
+const values = flags['sweep options'];
+const settings: Partial<A3CConfig> = flags['A3C configuration (lib/config.ts)'];
 const name = values.name ?? fail('--name is required (it names the run folders)');
 if (!/^[\w.-]+$/.test(name)) fail(`--name may hold letters, digits, _ . - only, got "${name}"`);
 const seeds = parseSeeds(values.seeds ?? fail('--seeds is required, e.g. --seeds 1-4'));
-const threshold = Number(values.threshold ?? 2500);
+const threshold = values.threshold ?? 2500;
 const outDir = values.out ?? join('runs', 'sweeps');
-const settings = Object.fromEntries((values.set ?? []).map(parseSetting)) as Partial<A3CConfig>;
-const base: Partial<A3CConfig> = {
-  envId: values.env ?? 'HalfCheetah-v5',
-  numWorkers: Number(values.workers ?? 2),
-  totalSteps: Number(values['total-steps'] ?? 1_000_000),
-  ...settings,
-};
+const base: Partial<A3CConfig> = { numWorkers: 2, totalSteps: 1_000_000, ...settings };
 try {
   resolveConfig({ ...base, seed: seeds[0] }); // every problem reported before the first run starts
 } catch (error) {

@@ -1,16 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import {
   resolveConfig,
   DEFAULT_CONFIG,
   REFERENCE_CONFIG,
   ConfigError,
-  learningRateAt,
   configFromJSON,
-  LR_LEVEL_MAX,
-  LR_LEVEL_MIN,
+  MAX_TOTAL_STEPS,
 } from '../lib/config.js';
-import { adaptLearningRate } from '../lib/a3c/worker.js';
+import { adaptLearningRate, learningRateAt, LR_LEVEL_MAX, LR_LEVEL_MIN } from '../lib/a3c/adaptive_lr.js';
 import { Counter, createCounters } from '../lib/training/shared_memory.js';
 
 test('defaults are the reference run with the measured changes, and are frozen', () => {
@@ -20,7 +19,6 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(reference.maxGradNorm, 0.5);
   assert.equal(reference.normalizeReward, false);
   assert.equal(reference.lrSchedule, 'constant');
-  assert.equal(reference.noiseCorrelation, 0);
   assert.equal(reference.targetKl, 0);
   assert.equal(reference.initLogStd, 0);
   assert.equal(c.lr, 7e-4);
@@ -31,11 +29,9 @@ test('defaults are the reference run with the measured changes, and are frozen',
   assert.equal(c.nSteps, 20);
   assert.equal(c.maxGradNorm, Infinity);
   assert.equal(c.normalizeReward, true);
-  assert.equal(c.noiseCorrelation, 0);
   assert.equal(c.targetKl, 0.01);
   assert.equal(c.initLogStd, -2);
   assert.equal(c.evalConfirmEpisodes, 10);
-  assert.equal(c.envsPerWorker, 1);
   assert.deepEqual(c.hiddenSizes, [128, 128]);
   assert.equal(c.envId, 'HalfCheetah-v5');
   assert.ok(Object.isFrozen(DEFAULT_CONFIG));
@@ -46,22 +42,29 @@ test('defaults are the reference run with the measured changes, and are frozen',
 });
 
 test('invalid values are rejected with what is allowed', () => {
+  const cores = availableParallelism();
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ numWorkers: 0 }, /numWorkers must be an integer >= 1, got 0/],
+    [{ numWorkers: 0 }, new RegExp(`numWorkers must be an integer >= 1 and <= ${4 * cores}, got 0`)],
     [{ numWorkers: 1.5 }, /numWorkers must be an integer >= 1/],
-    [{ envsPerWorker: 0 }, /envsPerWorker must be an integer >= 1, got 0/],
-    [{ evalConfirmEpisodes: -1 }, /evalConfirmEpisodes must be an integer >= 0, got -1/],
-    [{ lr: 0 }, /lr must be a number > 0, got 0/],
+    [{ numWorkers: 4 * cores + 1 }, /numWorkers must be an integer >= 1 and <= /],
+    [{ evalConfirmEpisodes: -1 }, /evalConfirmEpisodes must be an integer >= 0 and <= 1000, got -1/],
+    [{ lr: 0 }, /lr must be a number > 0 and <= 1, got 0/],
     [{ lr: -1 }, /lr must be a number > 0/],
-    [{ gamma: 1.5 }, /gamma must be in \[0, 1\]/],
-    [{ gaeLambda: -0.1 }, /gaeLambda must be in \[0, 1\]/],
-    [{ envId: 'Nope-v0' }, /envId "Nope-v0" is not a registered environment; known: .*HalfCheetah-v5/],
+    [{ lr: Number.NaN }, /lr must be a number > 0/],
+    [{ gamma: 1.5 }, /gamma must be a number >= 0 and <= 1, got 1.5/],
+    [{ gaeLambda: -0.1 }, /gaeLambda must be a number >= 0 and <= 1/],
+    [{ envId: 'Nope-v0' }, /envId must be a registered environment \(.*HalfCheetah-v5.*\), got "Nope-v0"/],
     [{ nSteps: 0 }, /nSteps must be an integer >= 1/],
-    [{ model: 'cnn' }, /model must be one of squashed, separate, shared/],
+    [{ model: 'cnn' }, /model must be one of squashed, separate, shared, got "cnn"/],
     [{ backend: 'webgpu' }, /backend must be one of wasm, cpu, tensorflow/],
-    [{ hiddenSizes: [] }, /hiddenSizes must be a non-empty list/],
+    [{ hiddenSizes: [] }, /hiddenSizes must be a list of 1 to 8 values, got \[\]/],
+    [{ hiddenSizes: [20000, 20000] }, /hiddenSizes each value must be an integer >= 1 and <= 4096, got 20000/],
     [{ totalSteps: -5 }, /totalSteps must be an integer >= 1/],
-    [{ lrSchedule: 'cosine' }, /lrSchedule must be "constant" or "linear"/],
+    [{ totalSteps: 3e9 }, new RegExp(`totalSteps must be an integer >= 1 and <= ${MAX_TOTAL_STEPS}, got 3000000000`)],
+    [{ seed: -1 }, /seed must be an integer >= 0/],
+    [{ seed: 2.5 }, /seed must be an integer >= 0/],
+    [{ maxGradNorm: 0 }, /maxGradNorm must be a number > 0 \(Infinity disables\)/],
+    [{ lrSchedule: 'cosine' }, /lrSchedule must be one of constant, linear/],
     [{ learningRate: 1e-3 }, /unknown option "learningRate"/],
   ];
   for (const [overrides, message] of cases) {

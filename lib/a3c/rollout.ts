@@ -6,12 +6,16 @@
  *   terminated          -> 0        (the task really ended, there is no future reward)
  *   truncated (time up) -> V(s_T)   (the episode was cut, the future was not zero)
  *   cut at nSteps       -> V(s_T)
+ *
+ * It is also where the env's data is validated before it reaches the learning signal: a step with
+ * a non-finite observation or an absurd reward (see `isUsableStep`) ends the episode, which is
+ * discarded, and marks the rollout `corrupt`: the worker skips its update and counts it
+ * (`charts/skipped_updates`), and the shared reward statistics never see that reward.
  */
 import type { Env, Info } from '../envs/env.js';
 import type { ActorCritic } from '../model/actor_critic.js';
 import type { Rng } from '../common/rng.js';
 import type { RewardNormalizer } from '../envs/reward_normalizer.js';
-import type { CorrelatedNoise } from './noise.js';
 
 /** Preallocated buffers for one rollout, reused across updates (no allocation per step). */
 export class RolloutBuffer {
@@ -22,6 +26,8 @@ export class RolloutBuffer {
   length = 0;
   /** Value of the state after the last step: 0 if terminated, else V(s_T). */
   bootstrapValue = 0;
+  /** The env returned unusable data (see `isUsableStep`): the update must be skipped. */
+  corrupt = false;
 
   constructor(
     readonly nSteps: number,
@@ -79,8 +85,6 @@ export interface CollectOptions {
   env: Env;
   model: ActorCritic;
   rng: Rng;
-  /** Exploration noise (lib/noise.ts); absent or null: independent N(0, 1) draws from `rng`. */
-  noise?: CorrelatedNoise | null;
   cursor: EpisodeCursor;
   buffer: RolloutBuffer;
   /** Rewards are multiplied by this in the buffer (the episode return stays unscaled). */
@@ -99,7 +103,6 @@ export function collectRollout({
   env,
   model,
   rng,
-  noise,
   cursor,
   buffer,
   rewardScale,
@@ -109,14 +112,22 @@ export function collectRollout({
   const { observationSize, actionSize } = buffer;
   buffer.length = 0;
   buffer.bootstrapValue = 0;
+  buffer.corrupt = false;
   for (let t = 0; t < buffer.nSteps; t++) {
     const observation = cursor.observation;
-    const out = noise ? model.act(observation, rng, { noise: noise.next() }) : model.act(observation, rng);
+    const out = model.act(observation, rng);
     buffer.observations.set(observation, t * observationSize);
     buffer.rawActions.set(out.rawAction, t * actionSize);
     buffer.values[t] = out.value;
 
     const step = env.step(out.action);
+    if (!isUsableStep(step.reward, step.observation)) {
+      // The episode is broken: drop it (nothing of it reaches the statistics) and start afresh.
+      buffer.corrupt = true;
+      buffer.length = t + 1;
+      cursor.finish(false, env.reset().observation);
+      return buffer.length;
+    }
     const ended = step.terminated || step.truncated;
     buffer.rewards[t] = (rewardNormalizer ? rewardNormalizer.normalize(step.reward, ended) : step.reward) * rewardScale;
     buffer.length = t + 1;
@@ -132,4 +143,19 @@ export function collectRollout({
   }
   buffer.bootstrapValue = model.value(cursor.observation);
   return buffer.length;
+}
+
+/**
+ * The largest |reward| the learning signal accepts. The Gymnasium MuJoCo tasks give rewards
+ * within about +-1,000 per step; a reward beyond a million comes from an exploding simulation or
+ * a bug, and once in the shared reward statistics it would set the return's scale for the rest of
+ * the run (every later reward normalised to about 0: no signal).
+ */
+export const MAX_ABS_REWARD = 1e6;
+
+/** A step the update may learn from: a finite reward within MAX_ABS_REWARD and a finite observation. */
+export function isUsableStep(reward: number, observation: ArrayLike<number>): boolean {
+  if (!(Math.abs(reward) <= MAX_ABS_REWARD)) return false;
+  for (let i = 0; i < observation.length; i++) if (!Number.isFinite(observation[i])) return false;
+  return true;
 }

@@ -21,7 +21,7 @@ export interface AdamOptions {
   /** Learning rate (> 0); `step` may override it per call (schedules). */
   lr: number;
   /** Exponential decay rates of the first and second moments, each in [0, 1); default [0.9, 0.999]. */
-  betas?: [number, number];
+  betas?: readonly number[];
   /** Added to the denominator for stability (> 0); default 1e-8. */
   eps?: number;
   /** L2 penalty added to the gradient like torch.optim.Adam (>= 0); default 0. */

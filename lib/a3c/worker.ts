@@ -12,14 +12,12 @@
  *        and adapt the shared learning rate towards targetKl     policyKl, adaptLearningRate
  *
  * Step 7 is not in the paper: A3C has no trust region, and on HalfCheetah updates at a fixed
- * step size now and then move the policy a hundred times further than usual (README, item 11).
- * With `envsPerWorker` > 1 the thread hosts several actor-learners (own env and episode each)
- * that take turns through the loop.
+ * step size now and then move the policy a hundred times further than usual (lib/a3c/adaptive_lr.ts).
  *
  * `runWorker` is plain code driven by a `post` callback, so it can run in a worker thread
- * (lib/worker_thread.ts) or, for tests and notebooks, on the main thread.
+ * (lib/training/worker_thread.ts) or, for tests and notebooks, on the main thread.
  */
-import { learningRateAt, LR_LEVEL_MAX, LR_LEVEL_MIN } from '../config.js';
+import { adaptLearningRate, learningRateAt } from './adaptive_lr.js';
 import { initBackend, liveTensorCount } from '../model/backend.js';
 import { ActorCritic } from '../model/actor_critic.js';
 import { gae } from './returns.js';
@@ -30,14 +28,18 @@ import { NormalizeObservation } from '../envs/wrappers.js';
 import { makeEnv } from '../envs/registry.js';
 import { Rng } from '../common/rng.js';
 import { Counter } from '../training/shared_memory.js';
-import type { WorkerInit, WorkerMessage } from '../training/shared_memory.js';
+import type { WorkerInit, WorkerMessage } from '../training/protocol.js';
 import type { Env } from '../envs/env.js';
 import { RolloutBuffer, EpisodeCursor, collectRollout } from './rollout.js';
-import { CorrelatedNoise } from './noise.js';
 import type { MujocoSim } from '../envs/mujoco.js';
 
 /** How often a worker reports its mean losses to the trainer. */
 const REPORT_INTERVAL_MS = 1000;
+/**
+ * Updates skipped in a row (non-finite data or losses) before the worker gives up with an error:
+ * one bad step is skipped and counted, but an env that keeps producing them is broken.
+ */
+export const MAX_CONSECUTIVE_SKIPS = 100;
 
 /** Build the worker's env: the task, with the shared observation statistics when normalising. */
 export async function makeWorkerEnv(init: Pick<WorkerInit, 'config' | 'observationStats'>): Promise<Env> {
@@ -57,39 +59,17 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
   await initBackend(config.backend);
   const counters = new Int32Array(init.counters);
   const adam = SharedAdam.attach(init.adamBuffers, { lr: config.lr, betas: config.adamBetas, eps: config.adamEps });
+  const env = await makeWorkerEnv(init);
   const model = new ActorCritic(init.modelSpec, { params: adam.params });
   const rng = Rng.fromState(init.rng);
   const rewardStats =
     config.normalizeReward && init.rewardStats
       ? new RunningMeanStd(1, { storage: new Float64Array(init.rewardStats) })
       : null;
-  // `envsPerWorker` actor-learners share this thread. Each has its own env, episode, noise and
-  // discounted return (for reward normalisation); they take turns, one rollout and one update
-  // each, so the global model is updated from numWorkers x envsPerWorker decorrelated
-  // trajectories, as A3C's many threads would, on as many threads as there are cores.
-  const actors: ActorLearner[] = [];
-  const closeAll = () => actors.forEach((actor) => actor.env.close());
-  try {
-    for (let k = 0; k < config.envsPerWorker; k++) {
-      const env = await makeWorkerEnv(init);
-      actors.push({
-        env,
-        sim: (env.unwrapped as unknown as { sim?: MujocoSim }).sim,
-        // Independent noise (rho 0) keeps the plain rng.normal() path, exactly as without this option.
-        noise:
-          config.noiseCorrelation > 0
-            ? new CorrelatedNoise(init.modelSpec.actionSize, config.noiseCorrelation, rng)
-            : null,
-        rewardNormalizer: rewardStats ? new RewardNormalizer(rewardStats, config.gamma) : null,
-        // Distinct reset seeds for every env of every worker: env k of worker w starts at envSeed + k * numWorkers.
-        cursor: new EpisodeCursor(env.reset({ seed: init.envSeed + k * config.numWorkers }).observation),
-      });
-    }
-  } catch (error) {
-    closeAll();
-    model.dispose();
-    throw error;
-  }
+  // The physics behind the wrappers, to check MuJoCo's instability warnings after each rollout.
+  const sim = (env.unwrapped as unknown as { sim?: MujocoSim }).sim;
+  const rewardNormalizer = rewardStats ? new RewardNormalizer(rewardStats, config.gamma) : null;
+  const cursor = new EpisodeCursor(env.reset({ seed: init.envSeed }).observation);
   const buffer = new RolloutBuffer(config.nSteps, init.modelSpec.observationSize, init.modelSpec.actionSize);
   const batch = {
     observations: buffer.observations,
@@ -100,7 +80,6 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
   };
   const report = new UpdateReport();
   let lastReport = performance.now();
-  let turn = 0;
   // The policy of the last update's rollout (its means on the rollout's states, its logStd), kept
   // to measure KL(policy then || policy after the update and the other workers' updates since).
   const logStd = model.layout.find((entry) => entry.name === 'actor.logStd')!;
@@ -113,8 +92,6 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
       Atomics.load(counters, Counter.Stop) === 0 &&
       Atomics.load(counters, Counter.GlobalSteps) < config.totalSteps
     ) {
-      const { env, sim, noise, cursor, rewardNormalizer } = actors[turn];
-      turn = (turn + 1) % actors.length;
       model.setParams(adam.params);
       if (previous.length > 0) {
         // `batch.observations` still holds the previous rollout: the next one has not started.
@@ -127,7 +104,6 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
         env,
         model,
         rng,
-        noise,
         cursor,
         buffer,
         rewardScale: config.rewardScale,
@@ -153,6 +129,13 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
             `MuJoCo raised ${warnings} simulation warning(s) (unstable physics) at global step ${globalStep}`,
           );
       }
+      if (buffer.corrupt) {
+        // The env gave a non-finite observation or an absurd reward (lib/a3c/rollout.ts): no update.
+        Atomics.add(counters, Counter.SkippedUpdates, 1);
+        report.skip();
+        previous.length = 0;
+        continue;
+      }
 
       const target = gae({
         rewards: buffer.rewards.subarray(0, steps),
@@ -164,7 +147,6 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
       batch.length = steps;
       batch.returns.set(target.returns);
       batch.advantages.set(target.advantages);
-      if (config.normalizeAdvantage && steps > 1) normalizeInPlace(batch.advantages.subarray(0, steps));
 
       const lr = learningRateAt(config, globalStep, Atomics.load(counters, Counter.LrLevel));
       // A non-finite return, loss or gradient (e.g. exploding rewards) would poison the shared
@@ -176,7 +158,7 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
         : null;
       if (!result || !Number.isFinite(result.info.totalLoss) || !allFinite(result.gradients)) {
         Atomics.add(counters, Counter.SkippedUpdates, 1);
-        report.skipped += 1;
+        report.skip();
       } else {
         const gradNorm = clipGradNorm(result.gradients, config.maxGradNorm);
         adam.step(result.gradients, { lr });
@@ -198,43 +180,26 @@ export async function runWorker(init: WorkerInit, post: (message: WorkerMessage)
     post({ type: 'stopped', workerId, rng: rng.getState() });
   } finally {
     model.dispose();
-    closeAll();
+    env.close();
   }
-}
-
-/** One actor-learner of a worker thread: its env and where it is in its episode. */
-interface ActorLearner {
-  env: Env;
-  sim: MujocoSim | undefined;
-  noise: CorrelatedNoise | null;
-  rewardNormalizer: RewardNormalizer | null;
-  cursor: EpisodeCursor;
-}
-
-/**
- * The adaptive step size (`targetKl` > 0; the rule of rl_games' adaptive schedule, after PPO's
- * adaptive KL penalty, Schulman et al. 2017): after each update, if the policy moved by more than
- * twice the target KL the learning rate shrinks by LR_FACTOR, if by less than half of it the rate
- * grows by LR_FACTOR. The level k (lr multiplier LR_FACTOR^k, see `learningRateAt`) is one shared
- * counter, so every worker steps with the same rate.
- */
-export function adaptLearningRate(counters: Int32Array, kl: number, targetKl: number): void {
-  const level = Atomics.load(counters, Counter.LrLevel);
-  const next =
-    kl > 2 * targetKl
-      ? Math.max(LR_LEVEL_MIN, level - 1)
-      : kl < targetKl / 2
-        ? Math.min(LR_LEVEL_MAX, level + 1)
-        : level;
-  // Atomics.compareExchange: moves the level one notch from what this worker measured against;
-  // if another worker moved it meanwhile, this measurement is dropped rather than applied twice.
-  if (next !== level) Atomics.compareExchange(counters, Counter.LrLevel, level, next);
 }
 
 /** Running means of the loss terms between two reports. */
 class UpdateReport {
   count = 0;
   skipped = 0;
+  private consecutiveSkips = 0;
+
+  /** Count a skipped update; throws once MAX_CONSECUTIVE_SKIPS have been skipped in a row. */
+  skip(): void {
+    this.skipped += 1;
+    this.consecutiveSkips += 1;
+    if (this.consecutiveSkips >= MAX_CONSECUTIVE_SKIPS) {
+      throw new Error(
+        `${MAX_CONSECUTIVE_SKIPS} updates in a row were skipped: the env keeps returning non-finite observations or absurd rewards, or the losses are not finite (see charts/skipped_updates)`,
+      );
+    }
+  }
   private klCount = 0;
   private klSum = 0;
   private sums = { policyLoss: 0, valueLoss: 0, entropy: 0, std: 0, gradNorm: 0, learningRate: 0 };
@@ -250,6 +215,7 @@ class UpdateReport {
     learningRate: number,
   ): void {
     this.count += 1;
+    this.consecutiveSkips = 0;
     this.sums.policyLoss += info.policyLoss;
     this.sums.valueLoss += info.valueLoss;
     this.sums.entropy += info.entropy;
@@ -282,14 +248,4 @@ class UpdateReport {
     for (const key of Object.keys(this.sums) as (keyof typeof this.sums)[]) this.sums[key] = 0;
     return message;
   }
-}
-
-function normalizeInPlace(values: Float32Array): void {
-  let mean = 0;
-  for (let i = 0; i < values.length; i++) mean += values[i];
-  mean /= values.length;
-  let variance = 0;
-  for (let i = 0; i < values.length; i++) variance += (values[i] - mean) ** 2;
-  const std = Math.sqrt(variance / values.length) + 1e-8;
-  for (let i = 0; i < values.length; i++) values[i] = (values[i] - mean) / std;
 }

@@ -184,7 +184,10 @@ export class NormalizeObservation extends Wrapper {
   }
 
   private observe(observation: Float64Array): Float64Array {
-    if (!this.frozen) this.rms.update(observation);
+    // A non-finite observation (an unstable simulation, a buggy env) must not reach the shared
+    // statistics: one NaN there would corrupt every worker's inputs for the rest of the run. It is
+    // still returned (normalised to NaN), and the rollout discards the episode (lib/a3c/rollout.ts).
+    if (!this.frozen && observation.every(Number.isFinite)) this.rms.update(observation);
     return this.rms.normalize(observation, undefined, { epsilon: this.epsilon, clip: this.clip });
   }
 }

@@ -1,32 +1,32 @@
 /**
  * The A3C trainer (Mnih et al. 2016): owns the global model, starts `numWorkers` worker threads
  * that update it asynchronously, and turns their messages into events, metrics and checkpoints.
+ * `train()` reads as its outline:
  *
- *   1. resolve and validate the config; create the run folder (or resume from its `last` checkpoint)
- *   2. initialise the global parameters and SharedAdam's state in shared memory
- *   3. start the workers (lib/worker.ts), each with its own env, local model and random stream
- *   4. while they train: report episodes/updates/progress, keep `best` and `last` checkpoints
+ *   1. resolve and validate the config; open the run folder (new, or resumed from a checkpoint)
+ *   2. create the shared state: global parameters, SharedAdam's moments, counters, statistics
+ *   3. start the worker pool (lib/a3c/worker.ts in each thread)
+ *   4. while they train: report progress, evaluate and keep `best`, save `last` periodically
  *   5. stop at totalSteps (or on error / abort), join every worker, write the final `last`
  */
-import { Worker } from 'node:worker_threads';
-import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { resolveConfig } from '../config.js';
-import type { A3CConfig } from '../config.js';
-import { ActorCritic, defaultModelSpec } from '../model/actor_critic.js';
-import type { ModelSpec } from '../model/actor_critic.js';
-import { SharedAdam } from '../a3c/shared_adam.js';
+import { resolve } from 'node:path';
+import { resolveConfig, type A3CConfig } from '../config.js';
 import { makeEnv } from '../envs/registry.js';
-import { Rng } from '../common/rng.js';
-import { RunningMeanStd } from '../envs/running_mean_std.js';
-import { Counter, createCounters } from './shared_memory.js';
-import type { SharedCounters, WorkerInit, WorkerMessage } from './shared_memory.js';
-import { loadCheckpoint, saveCheckpoint, CHECKPOINT_EXTENSION } from './checkpoint.js';
+import { defaultModelSpec, type ModelSpec } from '../model/actor_critic.js';
 import type { Checkpoint } from './checkpoint.js';
-import type { RngState } from '../common/rng.js';
-import { evaluate, ModelPolicy, summarize } from './evaluate.js';
-import { NormalizeObservation } from '../envs/wrappers.js';
-import type { Env } from '../envs/env.js';
+import { Evaluator } from './evaluator.js';
+import { episodeRow, evaluationRow, updateRow } from './metrics.js';
+import type { WorkerMessage } from './protocol.js';
+import { RunFolder } from './run_folder.js';
+import { TrainingState } from './shared_state.js';
+import { WorkerPool } from './worker_pool.js';
+
+export { WorkerError } from './worker_pool.js';
+
+type UpdatesReport = Pick<
+  Extract<WorkerMessage, { type: 'updates' }>,
+  'type' | 'workerId' | 'globalStep' | 'policyLoss' | 'valueLoss' | 'entropy' | 'std' | 'gradNorm' | 'learningRate'
+>;
 
 /** Events reported while training (the CLI's progress bar and the notebooks' live plots use them). */
 export type TrainerEvent =
@@ -41,17 +41,8 @@ export type TrainerEvent =
       meanReturn: number;
       wallSeconds: number;
     }
-  | {
-      type: 'updates';
-      workerId: number;
-      globalStep: number;
-      policyLoss: number;
-      valueLoss: number;
-      entropy: number;
-      std: number;
-      gradNorm: number;
-      learningRate: number;
-    }
+  /** A worker's means over its updates since its previous report (as in updates.jsonl). */
+  | UpdatesReport
   | {
       type: 'progress';
       globalStep: number;
@@ -79,6 +70,8 @@ export interface TrainOptions {
   preload?: string[];
   /** Seconds between progress events. */
   progressIntervalSeconds?: number;
+  /** Seconds a worker gets to stop once the run is over before it is terminated (default 30). */
+  stopGraceSeconds?: number;
 }
 
 export interface TrainResult {
@@ -99,448 +92,267 @@ export interface TrainResult {
   lastPath: string;
 }
 
-/** A worker failed; the run was stopped and `last` written. */
-export class WorkerError extends Error {
-  constructor(
-    readonly workerId: number,
-    message: string,
-    readonly workerStack?: string,
-  ) {
-    super(`worker ${workerId} failed: ${message}`);
-    this.name = 'WorkerError';
-    // Show where it failed inside the worker thread, not where the trainer received the message.
-    if (workerStack) this.stack = `${this.name}: ${this.message}\n${workerStack.split('\n').slice(1).join('\n')}`;
-  }
-}
-
-/** Reset seed of the first episode of every evaluation during training (episode i uses EVAL_SEED + i). */
-const EVAL_SEED = 1_000_000;
-
-/** Seconds a worker gets to finish its rollout after a stop request before it is terminated. */
+/** Seconds a worker gets to finish its rollout once the run is over, before it is terminated. */
 const STOP_GRACE_SECONDS = 30;
+
+/** Config fields a resumed run may change; the others define the run. */
+const RESUMABLE: readonly (keyof A3CConfig)[] = ['totalSteps', 'numWorkers', 'backend', 'checkpointIntervalSeconds'];
 
 export async function train(overrides: Partial<A3CConfig>, options: TrainOptions): Promise<TrainResult> {
   const preload = (options.preload ?? []).map((p) =>
     p.startsWith('file:') ? p : new URL(p, `file://${resolve('.')}/`).href,
   );
   for (const url of preload) await import(url);
-  const runDir = resolve(options.runDir);
-  const lastPath = join(runDir, `last${CHECKPOINT_EXTENSION}`);
-  const bestPath = join(runDir, `best${CHECKPOINT_EXTENSION}`);
-  const emit = options.onEvent ?? (() => {});
 
-  // 1. Config and run folder. A new run never overwrites an existing one.
-  let resumed: Checkpoint | null = null;
-  let config: Readonly<A3CConfig>;
-  if (options.resume) {
-    if (!existsSync(lastPath))
-      throw new Error(`Cannot resume: ${lastPath} does not exist (start a new run without --resume)`);
-    resumed = loadCheckpoint(lastPath);
-    const allowed: (keyof A3CConfig)[] = ['totalSteps', 'numWorkers', 'backend', 'checkpointIntervalSeconds'];
-    const changed = (Object.keys(overrides) as (keyof A3CConfig)[]).filter(
-      (k) =>
-        overrides[k] !== undefined &&
-        !allowed.includes(k) &&
-        JSON.stringify(overrides[k]) !== JSON.stringify(resumed!.config[k]),
-    );
-    if (changed.length > 0) {
-      throw new Error(`Cannot change ${changed.join(', ')} when resuming; only ${allowed.join(', ')} may change`);
-    }
-    config = resolveConfig({ ...resumed.config, ...pick(overrides, allowed) });
-  } else {
-    config = resolveConfig(overrides);
-    if (existsSync(lastPath) || existsSync(bestPath)) {
-      throw new Error(`${runDir} already holds a run; resume it with --resume, or choose another --run-dir`);
-    }
-  }
-  mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  // 1. Config and run folder. A new run never writes into an earlier run's folder.
+  const { config, folder, resumed } = openRun(overrides, options);
 
-  // 2. Global model and optimizer state in shared memory.
-  const probe = await makeEnv(config.envId);
-  const modelSpec: ModelSpec = defaultModelSpec({
-    observationSize: probe.observationSpace.size,
-    actionSize: probe.actionSpace.size,
-    actionLow: probe.actionSpace.low,
-    actionHigh: probe.actionSpace.high,
-    kind: config.model,
-    hiddenSizes: config.hiddenSizes,
-    initLogStd: config.initLogStd,
-  });
-  const observationSize = probe.observationSpace.size;
-  probe.close();
+  // 2. Shared state: global parameters, Adam's moments, counters, normalisation statistics.
+  const modelSpec = await modelSpecFor(config);
+  const state = new TrainingState(config, modelSpec, resumed);
+  const evaluator =
+    config.evalIntervalSteps > 0
+      ? new Evaluator(await makeEnv(config.envId, episodeLimit(config)), modelSpec, config)
+      : null;
+  const run = new RunSession(state, folder, evaluator, options.onEvent ?? (() => {}));
+  run.emit({ type: 'start', config, runDir: folder.dir, resumedFrom: run.startSteps });
+  // `last` exists from the start, so a run killed before its first periodic save can be resumed.
+  run.save('last');
 
-  const rootRng = new Rng(config.seed);
-  const initial = resumed ? resumed.params : new ActorCritic(modelSpec, { rng: rootRng.spawn() }).params;
-  const adamOptions = { lr: config.lr, betas: config.adamBetas, eps: config.adamEps };
-  const adam = SharedAdam.create(initial, adamOptions);
-  if (resumed) {
-    if (!resumed.optimizer) throw new Error(`Cannot resume from ${lastPath}: it holds no optimizer state`);
-    adam.importState({
-      step: resumed.optimizer.step,
-      m: Array.from(resumed.optimizer.m),
-      v: Array.from(resumed.optimizer.v),
-    });
-  }
-  const counters: SharedCounters = createCounters(
-    resumed
-      ? {
-          GlobalSteps: resumed.counters.globalSteps,
-          Episodes: resumed.counters.episodes,
-          Updates: resumed.counters.updates,
-          SkippedUpdates: resumed.counters.skippedUpdates,
-          LrLevel: resumed.counters.lrLevel ?? 0,
-        }
-      : {},
+  // 3. The worker pool.
+  const pool = new WorkerPool(
+    Array.from({ length: config.numWorkers }, (_, workerId) => state.workerInit(workerId, preload)),
+    state.counters.view,
+    {
+      graceSeconds: options.stopGraceSeconds ?? STOP_GRACE_SECONDS,
+      totalSteps: config.totalSteps,
+      onMessage: (m) => run.handle(m),
+    },
   );
-  let observationStats: SharedArrayBuffer | null = null;
-  let rms: RunningMeanStd | null = null;
-  if (config.normalizeObservation) {
-    observationStats = new SharedArrayBuffer((1 + 2 * observationSize) * Float64Array.BYTES_PER_ELEMENT);
-    rms = new RunningMeanStd(observationSize, { storage: new Float64Array(observationStats) });
-    if (resumed?.observationStats) rms.load(resumed.observationStats);
-  }
-  let rewardStats: SharedArrayBuffer | null = null;
-  let rewardRms: RunningMeanStd | null = null;
-  if (config.normalizeReward) {
-    rewardStats = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
-    rewardRms = new RunningMeanStd(1, { storage: new Float64Array(rewardStats) });
-    if (resumed?.rewardStats) rewardRms.load(resumed.rewardStats);
-  }
-  const workerRngs: RngState[] = Array.from(
-    { length: config.numWorkers },
-    (_, i) => resumed?.rng[i] ?? rootRng.spawn().getState(),
-  );
-
-  // Episode statistics for `best` and progress.
-  const recentReturns: number[] = [];
-  let bestMeanReturn = resumed?.bestMeanReturn ?? null;
-  const meanRecent = () =>
-    recentReturns.length === 0 ? null : recentReturns.reduce((a, b) => a + b, 0) / recentReturns.length;
-  const priorWallSeconds = resumed?.wallSeconds ?? 0;
-  const startTime = performance.now();
-  const wallSeconds = () => priorWallSeconds + (performance.now() - startTime) / 1000;
-  const startSteps = Atomics.load(counters.view, Counter.GlobalSteps);
-
-  const snapshot = (
-    rngs: RngState[],
-    frozen?: { params: Float32Array; observationStats: Checkpoint['observationStats'] },
-  ): Checkpoint => {
-    const state = adam.exportState();
-    return {
-      config,
-      modelSpec,
-      params: frozen ? frozen.params : new Float32Array(adam.params),
-      optimizer: { step: state.step, m: Float32Array.from(state.m), v: Float32Array.from(state.v) },
-      observationStats: frozen ? frozen.observationStats : rms ? rms.toJSON() : null,
-      rewardStats: rewardRms ? rewardRms.toJSON() : null,
-      counters: {
-        globalSteps: Atomics.load(counters.view, Counter.GlobalSteps),
-        episodes: Atomics.load(counters.view, Counter.Episodes),
-        updates: Atomics.load(counters.view, Counter.Updates),
-        skippedUpdates: Atomics.load(counters.view, Counter.SkippedUpdates),
-        lrLevel: Atomics.load(counters.view, Counter.LrLevel),
-      },
-      rng: rngs,
-      wallSeconds: wallSeconds(),
-      meanReturn: meanRecent(),
-      bestMeanReturn,
-    };
+  run.pool = pool;
+  let aborted = false;
+  const onAbort = () => {
+    aborted = true;
+    pool.requestStop();
   };
-  const writeCheckpoint = (kind: 'best' | 'last', rngs: RngState[], frozen?: Parameters<typeof snapshot>[1]) => {
-    const path = kind === 'best' ? bestPath : lastPath;
-    const checkpoint = snapshot(rngs, frozen);
-    saveCheckpoint(path, checkpoint);
-    emit({
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
+
+  // 4. Progress, evaluations and periodic `last` checkpoints while the workers train.
+  const ticker = setInterval(() => run.tick(), (options.progressIntervalSeconds ?? 1) * 1000);
+
+  // 5. Join every worker, evaluate the final model, write the final `last`.
+  try {
+    await pool.join();
+  } finally {
+    clearInterval(ticker);
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+  const failure = pool.failure;
+  if (!failure && !aborted) run.evaluate(state.count('GlobalSteps'));
+  evaluator?.close();
+  run.save('last');
+  run.emit({
+    type: 'stop',
+    reason: failure ? 'error' : aborted ? 'aborted' : 'done',
+    globalStep: state.count('GlobalSteps'),
+  });
+  if (failure) throw failure;
+  return run.result(aborted);
+}
+
+/** Step 1: the resolved config and the run folder, new or resumed. */
+function openRun(
+  overrides: Partial<A3CConfig>,
+  options: TrainOptions,
+): { config: Readonly<A3CConfig>; folder: RunFolder; resumed: Checkpoint | null } {
+  if (!options.resume) {
+    const config = resolveConfig(overrides);
+    return { config, folder: RunFolder.create(options.runDir, config), resumed: null };
+  }
+  const { folder, checkpoint } = RunFolder.resume(options.runDir);
+  const changed = (Object.keys(overrides) as (keyof A3CConfig)[]).filter(
+    (k) =>
+      overrides[k] !== undefined &&
+      !RESUMABLE.includes(k) &&
+      JSON.stringify(overrides[k]) !== JSON.stringify(checkpoint.config[k]),
+  );
+  if (changed.length > 0) {
+    throw new Error(`Cannot change ${changed.join(', ')} when resuming; only ${RESUMABLE.join(', ')} may change`);
+  }
+  const resumable = Object.fromEntries(
+    RESUMABLE.filter((k) => overrides[k] !== undefined).map((k) => [k, overrides[k]]),
+  );
+  const config = resolveConfig({ ...checkpoint.config, ...resumable });
+  folder.writeConfig(config);
+  return { config, folder, resumed: checkpoint };
+}
+
+/** The model's sizes come from the task's spaces. */
+async function modelSpecFor(config: Readonly<A3CConfig>): Promise<ModelSpec> {
+  const probe = await makeEnv(config.envId);
+  try {
+    return defaultModelSpec({
+      observationSize: probe.observationSpace.size,
+      actionSize: probe.actionSpace.size,
+      actionLow: probe.actionSpace.low,
+      actionHigh: probe.actionSpace.high,
+      kind: config.model,
+      hiddenSizes: config.hiddenSizes,
+      initLogStd: config.initLogStd,
+    });
+  } finally {
+    probe.close();
+  }
+}
+
+function episodeLimit(config: Readonly<A3CConfig>): { maxEpisodeSteps?: number } {
+  return config.maxEpisodeSteps > 0 ? { maxEpisodeSteps: config.maxEpisodeSteps } : {};
+}
+
+/**
+ * One training session's bookkeeping on the trainer's thread: the workers' messages become log
+ * lines and events; the ticker reports progress, runs the periodic evaluations and saves `last`.
+ */
+class RunSession {
+  readonly startSteps: number;
+  pool: WorkerPool | null = null;
+  private readonly startTime = performance.now();
+  private readonly recentReturns: number[] = [];
+  private lastCheckpointTime = performance.now();
+  private nextEvalStep: number;
+
+  constructor(
+    private readonly state: TrainingState,
+    private readonly folder: RunFolder,
+    private readonly evaluator: Evaluator | null,
+    readonly emit: (event: TrainerEvent) => void,
+  ) {
+    this.startSteps = state.count('GlobalSteps');
+    const interval = state.config.evalIntervalSteps;
+    this.nextEvalStep = evaluator ? (Math.floor(this.startSteps / interval) + 1) * interval : Infinity;
+  }
+
+  wallSeconds(): number {
+    return this.state.priorWallSeconds + (performance.now() - this.startTime) / 1000;
+  }
+
+  stepsPerSecond(globalStep: number): number {
+    const elapsed = (performance.now() - this.startTime) / 1000;
+    return elapsed > 0 ? (globalStep - this.startSteps) / elapsed : 0;
+  }
+
+  meanRecent(): number | null {
+    const r = this.recentReturns;
+    return r.length === 0 ? null : r.reduce((a, b) => a + b, 0) / r.length;
+  }
+
+  handle(message: WorkerMessage): void {
+    if (message.type === 'episode') this.onEpisode(message);
+    else if (message.type === 'updates') {
+      this.folder.append('updates', updateRow(message, this.wallSeconds(), this.stepsPerSecond(message.globalStep)));
+      const { workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate } = message;
+      this.emit({ type: 'updates', workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate });
+    }
+  }
+
+  private onEpisode(message: Extract<WorkerMessage, { type: 'episode' }>): void {
+    const { config } = this.state;
+    this.recentReturns.push(message.episodeReturn);
+    if (this.recentReturns.length > config.bestWindow) this.recentReturns.shift();
+    const episode = this.state.count('Episodes');
+    const mean = this.meanRecent() ?? message.episodeReturn;
+    this.folder.append('episodes', episodeRow(message, episode, this.wallSeconds()));
+    const { workerId, globalStep, episodeReturn, length } = message;
+    this.emit({
+      type: 'episode',
+      workerId,
+      episode,
+      globalStep,
+      episodeReturn,
+      length,
+      meanReturn: mean,
+      wallSeconds: this.wallSeconds(),
+    });
+    // Without periodic evaluations, `best` follows the moving average of training returns.
+    const best = this.state.bestMeanReturn;
+    if (!this.evaluator && this.recentReturns.length >= config.bestWindow && (best === null || mean > best)) {
+      this.state.bestMeanReturn = mean;
+      this.save('best');
+    }
+  }
+
+  /** Every progress interval: an event, an evaluation when one is due, `last` when it is due. */
+  tick(): void {
+    const { config } = this.state;
+    const globalStep = this.state.count('GlobalSteps');
+    const stepsPerSecond = this.stepsPerSecond(globalStep);
+    this.emit({
+      type: 'progress',
+      globalStep,
+      totalSteps: config.totalSteps,
+      episodes: this.state.count('Episodes'),
+      stepsPerSecond,
+      meanReturn: this.meanRecent(),
+      wallSeconds: this.wallSeconds(),
+      etaSeconds: stepsPerSecond > 0 ? Math.max(0, config.totalSteps - globalStep) / stepsPerSecond : null,
+    });
+    if (globalStep >= this.nextEvalStep && globalStep < config.totalSteps) {
+      this.nextEvalStep = (Math.floor(globalStep / config.evalIntervalSteps) + 1) * config.evalIntervalSteps;
+      this.evaluate(globalStep);
+    }
+    if (performance.now() - this.lastCheckpointTime >= config.checkpointIntervalSeconds * 1000) {
+      this.lastCheckpointTime = performance.now();
+      this.save('last');
+    }
+  }
+
+  /** A deterministic evaluation of the global model; a new best becomes `best.ckpt`. */
+  evaluate(globalStep: number): void {
+    if (!this.evaluator) return;
+    const params = new Float32Array(this.state.adam.params);
+    const observationStats = this.state.observationRms?.toJSON() ?? null;
+    const result = this.evaluator.run(params, observationStats, this.state.bestMeanReturn);
+    this.folder.append('evaluations', evaluationRow(globalStep, this.wallSeconds(), result));
+    const { mean, std, returns, best } = result;
+    this.emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, returns, best });
+    if (best) {
+      this.state.bestMeanReturn = mean;
+      this.save('best', { params, observationStats });
+    }
+  }
+
+  save(kind: 'best' | 'last', frozen?: Parameters<TrainingState['snapshot']>[1]): void {
+    if (this.pool) this.state.workerRngs.splice(0, Infinity, ...this.pool.finalRngs);
+    const checkpoint = this.state.snapshot({ wallSeconds: this.wallSeconds(), meanReturn: this.meanRecent() }, frozen);
+    const path = this.folder.saveCheckpoint(kind, checkpoint);
+    this.emit({
       type: 'checkpoint',
       kind,
       path,
       globalStep: checkpoint.counters.globalSteps,
       meanReturn: checkpoint.meanReturn,
     });
-  };
-
-  // Periodic deterministic evaluation of the global model on the trainer's thread: `best` is the
-  // best-evaluated model. Training returns are noisy (sampled actions, a policy that changes
-  // during the episode) and A3C can collapse late, so the final model is often not the best.
-  const evaluating = config.evalIntervalSteps > 0;
-  const evalEnvBase: Env | null = evaluating
-    ? await makeEnv(config.envId, config.maxEpisodeSteps > 0 ? { maxEpisodeSteps: config.maxEpisodeSteps } : {})
-    : null;
-  const evalsLog = join(runDir, 'evaluations.jsonl');
-  let nextEvalStep = evaluating
-    ? (Math.floor(Atomics.load(counters.view, Counter.GlobalSteps) / config.evalIntervalSteps) + 1) *
-      config.evalIntervalSteps
-    : Infinity;
-  const runEvaluation = (globalStep: number) => {
-    if (!evalEnvBase) return;
-    const params = new Float32Array(adam.params);
-    const observationStats = rms ? rms.toJSON() : null;
-    const env: Env = observationStats
-      ? new NormalizeObservation(evalEnvBase, {
-          rms: RunningMeanStd.fromJSON(observationStats),
-          clip: Number.isFinite(config.obsClip) ? config.obsClip : undefined,
-          frozen: true,
-        })
-      : evalEnvBase;
-    const model = new ActorCritic(modelSpec, { params });
-    try {
-      const policy = new ModelPolicy(model);
-      const screen = evaluate(policy, env, { episodes: config.evalEpisodes, deterministic: true, seed: EVAL_SEED });
-      let returns = screen.returns;
-      // A candidate for `best` plays more episodes first: a policy that falls over in one episode
-      // of ten can pass five, and the first evaluation's mean is biased up by the selection itself.
-      if (config.evalConfirmEpisodes > 0 && (bestMeanReturn === null || screen.mean > bestMeanReturn)) {
-        const confirm = evaluate(policy, env, {
-          episodes: config.evalConfirmEpisodes,
-          deterministic: true,
-          seed: EVAL_SEED + config.evalEpisodes,
-        });
-        returns = [...screen.returns, ...confirm.returns];
-      }
-      const { mean, std } = summarize(returns);
-      const best = bestMeanReturn === null || mean > bestMeanReturn;
-      appendFileSync(
-        evalsLog,
-        `${JSON.stringify({ global_step: globalStep, wall_seconds: round(wallSeconds(), 3), 'eval/mean_return': mean, 'eval/std_return': std, 'eval/episodes': returns.length, 'eval/returns': returns })}\n`,
-      );
-      emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, returns, best });
-      if (best) {
-        bestMeanReturn = mean;
-        writeCheckpoint('best', finalRngs, { params, observationStats });
-      }
-    } finally {
-      model.dispose();
-    }
-  };
-
-  const episodesLog = join(runDir, 'episodes.jsonl');
-  const updatesLog = join(runDir, 'updates.jsonl');
-  emit({ type: 'start', config, runDir, resumedFrom: startSteps });
-
-  // 3. Workers.
-  const finalRngs = [...workerRngs];
-  const workers: Worker[] = [];
-  const exited: Promise<void>[] = [];
-  let failure: WorkerError | null = null;
-  let aborted = false;
-  const requestStop = () => Atomics.store(counters.view, Counter.Stop, 1); // seen by every worker's next Atomics.load
-  const onAbort = () => {
-    aborted = true;
-    requestStop();
-  };
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
-
-  let lastCheckpointTime = performance.now();
-  const entry = workerEntry();
-  for (let workerId = 0; workerId < config.numWorkers; workerId++) {
-    const init: WorkerInit = {
-      workerId,
-      config,
-      modelSpec,
-      adamBuffers: adam.buffers,
-      counters: counters.buffer,
-      observationStats,
-      rewardStats,
-      rng: workerRngs[workerId],
-      envSeed: config.seed * 1000 + workerId + Atomics.load(counters.view, Counter.Episodes),
-      preload,
-    };
-    const worker = new Worker(entry.script, { workerData: init, eval: entry.eval });
-    workers.push(worker);
-    let stopped = false;
-    exited.push(
-      new Promise<void>((resolveExit) => {
-        worker.on('message', (message: WorkerMessage) => {
-          switch (message.type) {
-            case 'episode': {
-              recentReturns.push(message.episodeReturn);
-              if (recentReturns.length > config.bestWindow) recentReturns.shift();
-              const episode = Atomics.load(counters.view, Counter.Episodes);
-              const mean = meanRecent() ?? message.episodeReturn;
-              appendFileSync(
-                episodesLog,
-                `${JSON.stringify({
-                  global_step: message.globalStep,
-                  episode,
-                  worker: message.workerId,
-                  wall_seconds: round(wallSeconds(), 3),
-                  'charts/episodic_return': message.episodeReturn,
-                  'charts/episodic_length': message.length,
-                  ...Object.fromEntries(Object.entries(message.infoMeans).map(([k, v]) => [`episode/mean_${k}`, v])),
-                })}\n`,
-              );
-              emit({
-                type: 'episode',
-                workerId: message.workerId,
-                episode,
-                globalStep: message.globalStep,
-                episodeReturn: message.episodeReturn,
-                length: message.length,
-                meanReturn: mean,
-                wallSeconds: wallSeconds(),
-              });
-              if (
-                !evaluating &&
-                recentReturns.length >= config.bestWindow &&
-                (bestMeanReturn === null || mean > bestMeanReturn)
-              ) {
-                bestMeanReturn = mean;
-                writeCheckpoint('best', finalRngs);
-              }
-              break;
-            }
-            case 'updates': {
-              const elapsed = wallSeconds() - priorWallSeconds;
-              appendFileSync(
-                updatesLog,
-                `${JSON.stringify({
-                  global_step: message.globalStep,
-                  worker: message.workerId,
-                  wall_seconds: round(wallSeconds(), 3),
-                  'losses/policy_loss': message.policyLoss,
-                  'losses/value_loss': message.valueLoss,
-                  'losses/entropy': message.entropy,
-                  'policy/std': message.std,
-                  'policy/kl': message.kl,
-                  'losses/grad_norm': message.gradNorm,
-                  'charts/learning_rate': message.learningRate,
-                  'charts/updates': message.count,
-                  'charts/skipped_updates': message.skipped,
-                  'debug/num_tensors': message.numTensors,
-                  'charts/steps_per_second': elapsed > 0 ? (message.globalStep - startSteps) / elapsed : 0,
-                })}\n`,
-              );
-              emit({
-                type: 'updates',
-                workerId: message.workerId,
-                globalStep: message.globalStep,
-                policyLoss: message.policyLoss,
-                valueLoss: message.valueLoss,
-                entropy: message.entropy,
-                std: message.std,
-                gradNorm: message.gradNorm,
-                learningRate: message.learningRate,
-              });
-              break;
-            }
-            case 'stopped':
-              stopped = true;
-              finalRngs[message.workerId] = message.rng;
-              break;
-            case 'error':
-              failure ??= new WorkerError(message.workerId, message.message, message.stack);
-              requestStop();
-              break;
-            case 'ready':
-              break;
-          }
-        });
-        worker.on('error', (error) => {
-          failure ??= new WorkerError(workerId, error.message, error.stack);
-          requestStop();
-        });
-        worker.on('exit', (code) => {
-          if (!stopped && !failure && code !== 0)
-            failure = new WorkerError(workerId, `thread exited with code ${code} before finishing`);
-          if (!stopped) requestStop();
-          resolveExit();
-        });
-      }),
-    );
   }
 
-  // 4. Progress and periodic `last` checkpoints while the workers run.
-  const progressMs = (options.progressIntervalSeconds ?? 1) * 1000;
-  const ticker = setInterval(() => {
-    const globalStep = Atomics.load(counters.view, Counter.GlobalSteps);
-    const elapsed = wallSeconds() - priorWallSeconds;
-    const stepsPerSecond = elapsed > 0 ? (globalStep - startSteps) / elapsed : 0;
-    emit({
-      type: 'progress',
-      globalStep,
-      totalSteps: config.totalSteps,
-      episodes: Atomics.load(counters.view, Counter.Episodes),
-      stepsPerSecond,
-      meanReturn: meanRecent(),
-      wallSeconds: wallSeconds(),
-      etaSeconds: stepsPerSecond > 0 ? Math.max(0, config.totalSteps - globalStep) / stepsPerSecond : null,
-    });
-    if (globalStep >= nextEvalStep && globalStep < config.totalSteps) {
-      nextEvalStep = (Math.floor(globalStep / config.evalIntervalSteps) + 1) * config.evalIntervalSteps;
-      runEvaluation(globalStep);
-    }
-    if (performance.now() - lastCheckpointTime >= config.checkpointIntervalSeconds * 1000) {
-      lastCheckpointTime = performance.now();
-      writeCheckpoint('last', finalRngs);
-    }
-  }, progressMs);
-
-  // 5. Join every worker; a worker that does not stop within the grace period is terminated.
-  const allExited = Promise.all(exited);
-  let graceTimer: NodeJS.Timeout | undefined;
-  const watchStop = setInterval(() => {
-    if (Atomics.load(counters.view, Counter.Stop) === 1 && !graceTimer) {
-      graceTimer = setTimeout(() => workers.forEach((w) => void w.terminate()), STOP_GRACE_SECONDS * 1000);
-    }
-  }, 100);
-  await allExited;
-  clearInterval(ticker);
-  clearInterval(watchStop);
-  if (graceTimer) clearTimeout(graceTimer);
-  options.signal?.removeEventListener('abort', onAbort);
-
-  const globalSteps = Atomics.load(counters.view, Counter.GlobalSteps);
-  // The final model gets its evaluation too (it may be the best one).
-  if (!failure && !aborted && evaluating) runEvaluation(globalSteps);
-  evalEnvBase?.close();
-  writeCheckpoint('last', finalRngs);
-  const stopReason = failure ? 'error' : aborted ? 'aborted' : 'done';
-  emit({ type: 'stop', reason: stopReason, globalStep: globalSteps });
-  if (failure) throw failure;
-
-  const elapsed = wallSeconds() - priorWallSeconds;
-  return {
-    runDir,
-    config,
-    globalSteps,
-    episodes: Atomics.load(counters.view, Counter.Episodes),
-    updates: Atomics.load(counters.view, Counter.Updates),
-    skippedUpdates: Atomics.load(counters.view, Counter.SkippedUpdates),
-    wallSeconds: wallSeconds(),
-    stepsPerSecond: elapsed > 0 ? (globalSteps - startSteps) / elapsed : 0,
-    bestMeanReturn,
-    bestCriterion: evaluating ? 'evaluation' : 'training',
-    lastMeanReturn: meanRecent(),
-    aborted,
-    bestPath: existsSync(bestPath) ? bestPath : null,
-    lastPath,
-  };
-}
-
-/**
- * The worker script: compiled JS next to this file; or, when the library itself runs from its
- * TypeScript sources (tests, benchmarks through tsx), a small bootstrap that registers tsx in the
- * thread first (Node 20 does not apply `--import tsx` to a worker's .ts entry point).
- */
-function workerEntry(): { script: URL | string; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./worker_thread.js', import.meta.url), eval: false };
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const source = new URL('./worker_thread.ts', import.meta.url).href;
-  return {
-    script: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`,
-    eval: true,
-  };
-}
-
-function pick<T extends object, K extends keyof T>(object: Partial<T>, keys: K[]): Partial<T> {
-  const out: Partial<T> = {};
-  for (const key of keys) if (object[key] !== undefined) out[key] = object[key];
-  return out;
-}
-
-function round(value: number, digits: number): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
+  result(aborted: boolean): TrainResult {
+    const { config } = this.state;
+    const globalSteps = this.state.count('GlobalSteps');
+    return {
+      runDir: this.folder.dir,
+      config,
+      globalSteps,
+      episodes: this.state.count('Episodes'),
+      updates: this.state.count('Updates'),
+      skippedUpdates: this.state.count('SkippedUpdates'),
+      wallSeconds: this.wallSeconds(),
+      stepsPerSecond: this.stepsPerSecond(globalSteps),
+      bestMeanReturn: this.state.bestMeanReturn,
+      bestCriterion: this.evaluator ? 'evaluation' : 'training',
+      lastMeanReturn: this.meanRecent(),
+      aborted,
+      bestPath: this.folder.hasFile('best') ? this.folder.bestPath : null,
+      lastPath: this.folder.lastPath,
+    };
+  }
 }

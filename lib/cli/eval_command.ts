@@ -1,0 +1,152 @@
+/**
+ * `a3c eval` (evaluate a checkpoint, optionally record a video) and `a3c render` (a video or a
+ * PNG of an env without a checkpoint). Flags come from the schemas below (lib/cli/flags.ts).
+ */
+import { field } from '../common/schema.js';
+import { Rng } from '../common/rng.js';
+import { CONFIG_SCHEMA, DEFAULT_CONFIG } from '../config.js';
+import type { Env } from '../envs/env.js';
+import { makeEnv } from '../envs/registry.js';
+import { recordEpisode } from '../media/video.js';
+import { evaluate, loadPolicy, type EvaluationResult } from '../training/evaluate.js';
+import { parseFlags, UsageError, type CommandSpec } from './flags.js';
+
+export const EVAL_COMMAND = {
+  name: 'eval',
+  summary: "Evaluate a checkpoint: each episode's return, then mean and std (and optionally a video).",
+  groups: {
+    'eval options': {
+      checkpoint: field.text<string | undefined>({
+        default: undefined,
+        doc: 'the checkpoint, e.g. runs/x/best (the .ckpt suffix may be omitted); required',
+        metavar: 'PATH',
+      }),
+      episodes: field.int({ default: 10, min: 1, max: 100_000, doc: 'episodes to play' }),
+      deterministic: field.bool({ default: true, doc: 'play the mean action (the default)' }),
+      stochastic: field.bool({ default: false, doc: 'sample actions from the policy instead' }),
+      seed: field.int({
+        default: 0,
+        min: 0,
+        max: 2 ** 31 - 1,
+        doc: 'reset seed of the first episode (episode i: seed + i)',
+      }),
+      video: field.text<string | undefined>({
+        default: undefined,
+        doc: 'also record one deterministic episode as MP4',
+        metavar: 'FILE',
+      }),
+      json: field.bool({ default: false, doc: 'print the results as JSON' }),
+    },
+  },
+} satisfies CommandSpec;
+
+export async function evalCommand(args: string[]): Promise<number> {
+  const options = parseFlags(EVAL_COMMAND, args)['eval options'];
+  if (!options.checkpoint) throw new UsageError('eval needs --checkpoint PATH (e.g. runs/x/best)');
+  if (options.deterministic && options.stochastic)
+    throw new UsageError('--deterministic and --stochastic exclude each other');
+  const result = await evaluateCheckpoint(options.checkpoint, {
+    episodes: options.episodes ?? 10,
+    seed: options.seed ?? 0,
+    deterministic: !options.stochastic,
+    video: options.video,
+    quiet: options.json ?? false,
+  });
+  if (options.json) console.log(JSON.stringify(result, null, 2));
+  return 0;
+}
+
+export async function evaluateCheckpoint(
+  checkpointPath: string,
+  options: { episodes: number; seed: number; deterministic: boolean; video?: string; quiet: boolean },
+): Promise<EvaluationResult & { checkpoint: string; envId: string; video?: string }> {
+  const { checkpoint, policy, env } = await loadPolicy(checkpointPath, { seed: options.seed });
+  const log = (line: string) => {
+    if (!options.quiet) console.log(line);
+  };
+  try {
+    const mode = options.deterministic ? 'deterministic' : 'stochastic';
+    log(
+      `Evaluating ${checkpointPath} on ${checkpoint.config.envId} (trained ${checkpoint.counters.globalSteps} steps), ${options.episodes} episodes, ${mode} actions`,
+    );
+    const result = evaluate(policy, env, {
+      episodes: options.episodes,
+      deterministic: options.deterministic,
+      seed: options.seed,
+      onEpisode: ({ index, episodeReturn, length }) =>
+        log(
+          `  episode ${String(index + 1).padStart(2)}: return ${episodeReturn.toFixed(1).padStart(8)}  length ${length}`,
+        ),
+    });
+    log(
+      `Mean return ${result.mean.toFixed(1)} +- ${result.std.toFixed(1)} (min ${result.min.toFixed(1)}, max ${result.max.toFixed(1)})`,
+    );
+    let video: string | undefined;
+    if (options.video) {
+      const recorded = await recordEpisode({
+        env,
+        policy: (observation) => policy.act(observation, { deterministic: true }),
+        path: options.video,
+        seed: options.seed,
+      });
+      video = recorded.path;
+      log(`Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`);
+    }
+    return { ...result, checkpoint: checkpointPath, envId: checkpoint.config.envId, video };
+  } finally {
+    env.close();
+    policy.model.dispose();
+  }
+}
+
+export const RENDER_COMMAND = {
+  name: 'render',
+  summary: 'Record a video or a PNG frame of an env without a checkpoint (random or zero actions).',
+  groups: {
+    'render options': {
+      env: { ...CONFIG_SCHEMA.envId, flag: undefined },
+      policy: field.oneOf(['random', 'zero'] as const, {
+        default: 'random',
+        doc: 'actions: uniform random, or all zero (a3c eval --video records a trained policy)',
+      }),
+      video: field.text<string | undefined>({ default: undefined, doc: 'MP4 file to write', metavar: 'FILE' }),
+      png: field.text<string | undefined>({ default: undefined, doc: 'PNG of the first frame', metavar: 'FILE' }),
+      seed: field.int({ default: 0, min: 0, max: 2 ** 31 - 1, doc: 'reset seed (and the random actions)' }),
+      steps: field.int({ default: 0, min: 1, max: 1_000_000, doc: "episode length limit (default: the task's own)" }),
+    },
+  },
+} satisfies CommandSpec;
+
+export async function renderCommand(args: string[]): Promise<number> {
+  const options = parseFlags(RENDER_COMMAND, args)['render options'];
+  if (!options.video && !options.png) throw new UsageError('render needs --video out.mp4 and/or --png frame.png');
+  const envId = options.env ?? DEFAULT_CONFIG.envId;
+  const seed = options.seed ?? 0;
+  const env: Env = await makeEnv(envId, options.steps ? { maxEpisodeSteps: options.steps } : {});
+  try {
+    const rng = new Rng(seed);
+    const policy = () =>
+      options.policy === 'zero' ? new Float64Array(env.actionSpace.size) : env.actionSpace.sample(rng);
+    if (options.png) {
+      const { savePng } = await import('../media/png.js');
+      const { createRenderer } = await import('../media/render.js');
+      env.reset({ seed });
+      const renderer = createRenderer(env, {});
+      try {
+        savePng(options.png, renderer.render(), renderer.width, renderer.height);
+      } finally {
+        renderer.close();
+      }
+      console.log(`Frame: ${options.png}`);
+    }
+    if (options.video) {
+      const recorded = await recordEpisode({ env, policy, path: options.video, seed });
+      console.log(
+        `Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`,
+      );
+    }
+  } finally {
+    env.close();
+  }
+  return 0;
+}

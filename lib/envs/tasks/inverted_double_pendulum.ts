@@ -76,6 +76,8 @@ export const INVERTED_DOUBLE_PENDULUM_DEFAULTS = Object.freeze<Required<Inverted
 export const TIP_MIN_HEIGHT = 1;
 /** The tip height the distance penalty pulls towards (m); upright is 1.2. */
 const TIP_TARGET_HEIGHT = 2;
+/** The tip is site 0, the model's only site (Gymnasium reads `data.site_xpos[0]`). */
+const TIP_SITE = 0;
 /** Largest |value| of the velocities and the constraint force an observation shows. */
 const OBSERVATION_CLIP = 10;
 
@@ -84,8 +86,6 @@ const clip = (value: number) => Math.min(Math.max(value, -OBSERVATION_CLIP), OBS
 export class InvertedDoublePendulumEnv extends MujocoEnv {
   readonly id = 'InvertedDoublePendulum-v5';
   readonly observationSpace = new Box(-Infinity, Infinity, [9], 'float64');
-  /** Id of the `tip` site at the top of the second pole. */
-  private readonly tip: number;
 
   /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(
@@ -95,13 +95,12 @@ export class InvertedDoublePendulumEnv extends MujocoEnv {
     readonly config = resolveOptions('InvertedDoublePendulum-v5', options, INVERTED_DOUBLE_PENDULUM_DEFAULTS),
   ) {
     super(sim, config);
-    this.tip = sim.objectId('site', 'tip');
   }
 
   protected override stepTask(action: ArrayLike<number>): TaskStep {
     this.doSimulation(action, this.frameSkip);
     const tip = new Float64Array(3);
-    this.sim.readData('site_xpos', 3 * this.tip, 3, tip);
+    this.sim.readData('site_xpos', 3 * TIP_SITE, 3, tip);
     const [x, , y] = tip;
     const qvel = this.sim.qvel();
     const terminated = y <= TIP_MIN_HEIGHT;

@@ -83,8 +83,9 @@ const VELOCITY_NOISE = 0.005;
 export class ReacherEnv extends MujocoEnv {
   readonly id = 'Reacher-v5';
   readonly observationSpace = new Box(-Infinity, Infinity, [10], 'float64');
-  private readonly fingertip: number;
-  private readonly target: number;
+  // Field initializers run after MujocoEnv's constructor has set `sim`.
+  private readonly fingertip = this.sim.objectId('body', 'fingertip');
+  private readonly target = this.sim.objectId('body', 'target');
 
   /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(
@@ -94,8 +95,6 @@ export class ReacherEnv extends MujocoEnv {
     readonly config = resolveOptions('Reacher-v5', options, REACHER_DEFAULTS),
   ) {
     super(sim, config);
-    this.fingertip = sim.objectId('body', 'fingertip');
-    this.target = sim.objectId('body', 'target');
   }
 
   protected override stepTask(action: ArrayLike<number>): TaskStep {

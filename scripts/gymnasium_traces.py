@@ -28,7 +28,7 @@ observation values per step would otherwise make megabytes).
 Needs Gymnasium 1.3 and MuJoCo 3.14 (pip), never needed by the CLI or by `npm test`.
 Regenerate every fixture with one command:
 
-    python3 -m venv /work/venv-gym && /work/venv-gym/bin/pip install "gymnasium[mujoco]==1.3.0" mujoco==3.14.0
+    python3 -m venv /work/venv-gym && /work/venv-gym/bin/pip install "gymnasium[mujoco]==1.3.0" mujoco==3.14.0 packaging
     /work/venv-gym/bin/python scripts/gymnasium_traces.py
 
 or some tasks only: `... scripts/gymnasium_traces.py --tasks Hopper Walker2d --seeds 0 1 2`.

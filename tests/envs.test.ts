@@ -3,7 +3,7 @@
  * formulas, observation layout (checked against the tables in the env files' header comments),
  * dt, reset noise, termination and truncation, seeding, and clear errors.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -16,9 +16,7 @@ import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
 import { envIds, envSpec, makeEnv, registerEnv } from '../lib/envs/registry.js';
 import { Rng } from '../lib/common/rng.js';
 import { TimeLimit } from '../lib/envs/wrappers.js';
-
-const OBJ_JOINT = 3;
-const OBJ_ACTUATOR = 19;
+import { checkDocumentedTables } from './task_checks.js';
 
 const opened: Env[] = [];
 after(() => opened.forEach((env) => env.close()));
@@ -51,60 +49,6 @@ function rollout(env: Env, seed: number, steps: number): { observations: Float64
   return { observations, rewards };
 }
 
-/** Rows of the markdown tables in an env file's header: observation and action layouts. */
-function documentedTables(file: string) {
-  const source = readFileSync(new URL(`../lib/envs/tasks/${file}`, import.meta.url), 'utf8');
-  const observation = [...source.matchAll(/^ \* \| (\d+) +\| (qpos|qvel)\[(\d+)\] \| (\w+) +\|/gm)].map((m) => ({
-    index: Number(m[1]),
-    source: m[2] as 'qpos' | 'qvel',
-    element: Number(m[3]),
-    joint: m[4],
-  }));
-  const action = [
-    ...source.matchAll(/^ \* \| (\d+) \| (\w+) +\| (\w+) +\|[^|]*\| (\d+) +\| (-?[\d.]+)\.\.(-?[\d.]+) \|/gm),
-  ].map((m) => ({
-    index: Number(m[1]),
-    actuator: m[2],
-    joint: m[3],
-    gear: Number(m[4]),
-    low: Number(m[5]),
-    high: Number(m[6]),
-  }));
-  return { observation, action };
-}
-
-/** The documented tables are true: each observation index reads the named joint's qpos/qvel. */
-function checkDocumentedTables(env: Env, file: string): void {
-  const { observation, action } = documentedTables(file);
-  const sim = simOf(env);
-  const m = sim.model;
-  assert.equal(observation.length, env.observationSpace.size, `${file}: one observation row per value`);
-  assert.equal(action.length, env.actionSpace.size, `${file}: one action row per actuator`);
-  const { observation: obs } = env.step(new Float64Array(env.actionSpace.size).fill(0.5));
-  const qpos = sim.qpos();
-  const qvel = sim.qvel();
-  for (const row of observation) {
-    const joint = sim.mujoco.mj_name2id(m, OBJ_JOINT, row.joint);
-    assert.ok(joint >= 0, `${file}: joint ${row.joint} exists`);
-    const address = row.source === 'qpos' ? (m.jnt_qposadr as Int32Array)[joint] : (m.jnt_dofadr as Int32Array)[joint];
-    assert.equal(address, row.element, `${file}: ${row.source}[${row.element}] belongs to joint ${row.joint}`);
-    const expected = row.source === 'qpos' ? qpos[row.element] : qvel[row.element];
-    assert.equal(obs[row.index], expected, `${file}: observation[${row.index}] is ${row.source}[${row.element}]`);
-  }
-  for (const row of action) {
-    const actuator = sim.mujoco.mj_name2id(m, OBJ_ACTUATOR, row.actuator);
-    assert.equal(actuator, row.index, `${file}: action ${row.index} drives actuator ${row.actuator}`);
-    assert.equal(
-      (m.actuator_trnid as Int32Array)[2 * actuator],
-      sim.mujoco.mj_name2id(m, OBJ_JOINT, row.joint),
-      `${row.actuator} joint`,
-    );
-    assert.equal((m.actuator_gear as Float64Array)[6 * actuator], row.gear, `${row.actuator} gear`);
-    assert.equal(env.actionSpace.low[row.index], row.low, `${row.actuator} low`);
-    assert.equal(env.actionSpace.high[row.index], row.high, `${row.actuator} high`);
-  }
-}
-
 describe('HalfCheetah-v5', () => {
   test('spaces, dt and render fps as Gymnasium', async () => {
     const env = await make('HalfCheetah-v5');
@@ -122,7 +66,7 @@ describe('HalfCheetah-v5', () => {
   test('the observation and action tables in the file header are true', async () => {
     const env = await make('HalfCheetah-v5');
     env.reset({ seed: 3 });
-    checkDocumentedTables(env, 'half_cheetah.ts');
+    checkDocumentedTables(env, 'half_cheetah.ts', new Float64Array(6).fill(0.5));
   });
 
   test('reward, info and observation follow the v5 formulas over a random rollout', async () => {
@@ -254,7 +198,7 @@ describe('InvertedPendulum-v5', () => {
   test('the observation and action tables in the file header are true', async () => {
     const env = await make('InvertedPendulum-v5');
     env.reset({ seed: 3 });
-    checkDocumentedTables(env, 'inverted_pendulum.ts');
+    checkDocumentedTables(env, 'inverted_pendulum.ts', [0.5]);
   });
 
   test('observation is qpos then qvel; reward 1 while |angle| <= 0.2', async () => {
@@ -431,7 +375,16 @@ describe('errors', () => {
     });
     assert.deepEqual(
       envIds().filter((id) => id.endsWith('-v5')),
-      ['HalfCheetah-v5', 'InvertedPendulum-v5'],
+      [
+        'HalfCheetah-v5',
+        'Hopper-v5',
+        'InvertedDoublePendulum-v5',
+        'InvertedPendulum-v5',
+        'Pusher-v5',
+        'Reacher-v5',
+        'Swimmer-v5',
+        'Walker2d-v5',
+      ],
     );
     await assert.rejects(
       makeEnv('HalfCheetah-v5', { kwargs: { ctrlCost: 0.2 } }),

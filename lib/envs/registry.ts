@@ -6,7 +6,14 @@
 import type { Env } from './env.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
+import { HOPPER_DEFAULTS, HopperEnv } from './tasks/hopper.js';
+import { WALKER2D_DEFAULTS, Walker2dEnv } from './tasks/walker2d.js';
+import { SWIMMER_DEFAULTS, SwimmerEnv } from './tasks/swimmer.js';
+import { INVERTED_DOUBLE_PENDULUM_DEFAULTS, InvertedDoublePendulumEnv } from './tasks/inverted_double_pendulum.js';
+import { REACHER_DEFAULTS, ReacherEnv } from './tasks/reacher.js';
+import { PUSHER_DEFAULTS, PusherEnv } from './tasks/pusher.js';
 import { TimeLimit } from './wrappers.js';
+import { type TaskClass, type TaskOptions, taskCreator } from './task_options.js';
 
 /** Task keyword arguments (e.g. `{ ctrlCostWeight: 0.2 }`), checked by the task itself. */
 export type EnvKwargs = Record<string, unknown>;
@@ -84,3 +91,25 @@ registerEnv('InvertedPendulum-v5', {
   maxEpisodeSteps: 1000,
   rewardThreshold: 950,
 });
+
+/** Register a task class of the v5 suite under `id`, with its registration's TimeLimit and threshold. */
+function registerTask<O extends TaskOptions>(
+  id: string,
+  Task: TaskClass<O>,
+  defaults: Readonly<Required<O>>,
+  limits: Omit<EnvSpec, 'create'>,
+): void {
+  registerEnv(id, { create: taskCreator(id, Task, defaults) as EnvSpec['create'], ...limits });
+}
+
+// The rest of Gymnasium's MuJoCo v5 suite, with the TimeLimit and reward threshold of each
+// registration (gymnasium/envs/__init__.py; Walker2d has no threshold).
+registerTask('Hopper-v5', HopperEnv, HOPPER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 3800 });
+registerTask('Walker2d-v5', Walker2dEnv, WALKER2D_DEFAULTS, { maxEpisodeSteps: 1000 });
+registerTask('Swimmer-v5', SwimmerEnv, SWIMMER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 360 });
+registerTask('InvertedDoublePendulum-v5', InvertedDoublePendulumEnv, INVERTED_DOUBLE_PENDULUM_DEFAULTS, {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 9100,
+});
+registerTask('Reacher-v5', ReacherEnv, REACHER_DEFAULTS, { maxEpisodeSteps: 50, rewardThreshold: -3.75 });
+registerTask('Pusher-v5', PusherEnv, PUSHER_DEFAULTS, { maxEpisodeSteps: 100, rewardThreshold: 0 });

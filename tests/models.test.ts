@@ -4,14 +4,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/model/backend.js';
 import type { BackendName } from '../lib/model/backend.js';
-import {
-  ActorCritic,
-  MODEL_KINDS,
-  defaultModelSpec,
-  orthogonalKernel,
-  paramLayout,
-} from '../lib/model/actor_critic.js';
-import type { ModelKind, ModelSpec, RolloutBatch } from '../lib/model/actor_critic.js';
+import { ActorCritic, MODEL_KINDS, defaultModelSpec, orthogonalKernel, paramLayout } from '../lib/model/index.js';
+import type { ModelKind, ModelSpec, RolloutBatch } from '../lib/model/index.js';
 import {
   diagonalGaussianKl,
   gaussianEntropy,
@@ -19,6 +13,9 @@ import {
   squashedGaussianLogProb,
 } from '../lib/model/distributions.js';
 import { Rng } from '../lib/common/rng.js';
+import { a3cLoss } from '../lib/a3c/losses.js';
+import { allFinite } from '../lib/common/finite.js';
+import { computeGradientsAutodiff } from './support/autodiff_reference.js';
 
 // HalfCheetah-v5 sizes: 17 observations, 6 actions in [-1, 1].
 const CHEETAH = {
@@ -26,6 +23,7 @@ const CHEETAH = {
   actionSize: 6,
   actionLow: new Array(6).fill(-1),
   actionHigh: new Array(6).fill(1),
+  initLogStd: 0,
 };
 const BACKENDS: BackendName[] = ['wasm', 'cpu'];
 
@@ -60,6 +58,13 @@ function randomBatch(spec: ModelSpec, length: number, seed: number, capacity = l
     advantages: fill(capacity, 1),
     length,
   };
+}
+
+/** The wasm backend, a small random model and a random batch of `length` rows. */
+async function smallFixture(kind: ModelKind, seed: number, length: number) {
+  await initBackend('wasm');
+  const spec = smallSpec(kind);
+  return { spec, model: randomModel(spec, seed), batch: randomBatch(spec, length, seed + 1) };
 }
 
 // ---- An independent float64 reference: the network read from the named layout, by definition. ----
@@ -187,7 +192,11 @@ test('defaultModelSpec: documented defaults, and validation with clear messages'
   const spec = defaultModelSpec(CHEETAH);
   assert.equal(spec.kind, 'squashed');
   assert.deepEqual(spec.hiddenSizes, [128, 128]);
-  assert.equal(spec.initLogStd, 0);
+  // initLogStd has one default, the config's: the model spec must be given it.
+  assert.throws(
+    () => defaultModelSpec({ ...CHEETAH, initLogStd: undefined as unknown as number }),
+    /initLogStd must be a finite number, got undefined/,
+  );
   assert.doesNotThrow(() => JSON.stringify(spec));
   assert.throws(
     () => defaultModelSpec({ ...CHEETAH, kind: 'lstm' as ModelKind }),
@@ -370,10 +379,12 @@ test('fast path: rejects bad input with a clear message', () => {
   assert.throws(() => model.act(new Array(16).fill(0), new Rng(1)), /observation must have 17 numbers, got 16/);
   assert.throws(() => model.value([...new Array(16).fill(0), Number.NaN]), /observation\[16\] is NaN/);
   assert.throws(() => model.setParams([1, 2]), /expected 38541 parameters for this spec, got 2/);
-  assert.throws(() => model.setParams(new Float32Array(38541).fill(Number.NaN)), /NaN or Infinity/);
   const copy = new ActorCritic(model.spec, { params: model.params });
   copy.params[0] += 1;
   assert.notEqual(copy.params[0], model.params[0], 'params are copied, not shared');
+  // setParams does not check finiteness (SharedAdam's parameters are finite); act reports it.
+  model.setParams(new Float32Array(38541).fill(Number.NaN));
+  assert.throws(() => model.act(new Array(17).fill(0), new Rng(1)), /non-finite value.*parameters have diverged/);
 });
 
 // ---- The tfjs path ----
@@ -444,7 +455,7 @@ for (const kind of MODEL_KINDS) {
     const batch = randomBatch(spec, 40, 16);
     const coefficients = { valueCoef: 0.5, entropyCoef: 0.001 };
     const ours = model.computeGradients(batch, coefficients);
-    const autodiff = model.computeGradientsAutodiff(batch, coefficients);
+    const autodiff = computeGradientsAutodiff(model, batch, coefficients);
     for (const e of model.layout) {
       const a = ours.gradients.subarray(e.offset, e.offset + e.size);
       const b = autodiff.gradients.subarray(e.offset, e.offset + e.size);
@@ -481,11 +492,35 @@ test('computeGradients uses only the first `length` rows of preallocated buffers
   assert.deepEqual(a.info, b.info);
 });
 
+test('step 4 in three parts: backward takes the latest forwardBatch once, and frees its tensors', async () => {
+  const { spec, model, batch } = await smallFixture('squashed', 27, 5);
+  const coefficients = { valueCoef: 0.5, entropyCoef: 0.01 };
+  const before = tf.memory().numTensors;
+  const first = model.forwardBatch(batch);
+  const held = tf.memory().numTensors;
+  assert.ok(held > before, 'the activations are kept for backward');
+  const viaTf = model.forwardTf(batch.observations, 5);
+  assert.deepEqual([first.mean, first.logStd, first.value], [viaTf.mean, viaTf.logStd, viaTf.value]);
+  assert.deepEqual(first.squashedBounds, { low: spec.actionLow, high: spec.actionHigh });
+  const outputs = model.forwardBatch(batch);
+  assert.equal(tf.memory().numTensors, held, 'a new forwardBatch frees the previous one');
+  const loss = a3cLoss({ ...outputs, ...batch, ...coefficients });
+  assert.throws(() => model.backward(first, loss), /latest forwardBatch/);
+  const gradients = model.backward(outputs, loss);
+  assert.equal(tf.memory().numTensors, before);
+  assert.throws(() => model.backward(outputs, loss), /latest forwardBatch .*once/);
+  assert.deepEqual(gradients, model.computeGradients(batch, coefficients).gradients);
+  // A loss for another rollout length is refused, and the tensors are still freed.
+  const short = model.forwardBatch({ ...batch, length: 4 });
+  assert.throws(() => model.backward(short, loss), /do not match 4 rows of 2 actions/);
+  assert.equal(tf.memory().numTensors, before);
+  model.forwardBatch(batch);
+  model.dispose();
+  assert.equal(tf.memory().numTensors, before, 'dispose frees a forwardBatch never back-propagated');
+});
+
 test('policyKl: mean KL from the means computeGradients saw to the current policy, state by state', async () => {
-  await initBackend('wasm');
-  const spec = smallSpec('squashed');
-  const model = randomModel(spec, 23);
-  const batch = randomBatch(spec, 7, 24);
+  const { spec, model, batch } = await smallFixture('squashed', 23, 7);
   const { means } = model.computeGradients(batch, { valueCoef: 0.5, entropyCoef: 0 });
   const logStd = model.params
     .slice(paramLayout(spec).find((e) => e.name === 'actor.logStd')!.offset)
@@ -533,20 +568,13 @@ for (const backend of BACKENDS) {
 }
 
 test('tfjs methods reject bad input with a clear message; dispose ends only the tfjs side', async () => {
-  await initBackend('wasm');
-  const spec = smallSpec('separate');
-  const model = randomModel(spec, 21);
-  const batch = randomBatch(spec, 4, 22);
+  const { model, batch } = await smallFixture('separate', 21, 4);
   const c = { valueCoef: 0.5, entropyCoef: 0 };
   assert.throws(
     () => model.computeGradients({ ...batch, length: 5 }, c),
     /batch.observations holds 20 numbers, need 5 x 5 = 25/,
   );
   assert.throws(() => model.computeGradients({ ...batch, length: 0 }, c), /length must be an integer >= 1/);
-  assert.throws(
-    () => model.computeGradients({ ...batch, returns: new Float32Array([1, 2, Number.NaN, 0]) }, c),
-    /batch.returns\[2\] is NaN/,
-  );
   assert.throws(
     () => model.computeGradients({ ...batch, advantages: [1, 2, 3, 4] as unknown as Float32Array }, c),
     /batch.advantages must be a Float32Array/,
@@ -584,10 +612,7 @@ test('initBackend: unknown names and a missing optional tfjs-node give clear err
 });
 
 test('wasm backend inside a worker thread: same gradients as on the main thread', async () => {
-  await initBackend('wasm');
-  const spec = smallSpec('squashed');
-  const model = randomModel(spec, 23);
-  const batch = randomBatch(spec, 6, 24);
+  const { spec, model, batch } = await smallFixture('squashed', 23, 6);
   const expected = model.computeGradients(batch, { valueCoef: 0.5, entropyCoef: 0.01 }).gradients;
   // Node 20 does not apply the parent's `--import tsx` to a worker: register it there first.
   const source = `
@@ -623,7 +648,7 @@ test('wasm backend inside a worker thread: same gradients as on the main thread'
   assert.deepEqual(gradients, expected);
 });
 
-test('computeGradients: an overflowing forward pass gives NaN loss and gradients (skip the update), not an exception', async () => {
+test('computeGradients: an overflowing forward pass gives a non-finite loss and gradients (skip the update), not an exception', async () => {
   await initBackend('wasm');
   const spec = smallSpec('separate');
   const model = randomModel(spec, 25);
@@ -633,7 +658,18 @@ test('computeGradients: an overflowing forward pass gives NaN loss and gradients
   batch.observations.fill(1);
   const before = tf.memory().numTensors;
   const { gradients, info } = model.computeGradients(batch, { valueCoef: 0.5, entropyCoef: 0 });
-  assert.ok(Number.isNaN(info.totalLoss));
-  assert.ok(gradients.every(Number.isNaN));
+  // What the worker checks before the shared Adam step.
+  assert.ok(!Number.isFinite(info.totalLoss));
+  assert.ok(!allFinite(gradients));
   assert.equal(tf.memory().numTensors, before);
+});
+
+test('computeGradients: a non-finite return or advantage gives a non-finite loss (the worker skips it), not an exception', async () => {
+  const { model, batch } = await smallFixture('squashed', 29, 4);
+  const c = { valueCoef: 0.5, entropyCoef: 0 };
+  const nanReturn = model.computeGradients({ ...batch, returns: Float32Array.from([1, 2, Number.NaN, 0]) }, c);
+  assert.ok(Number.isNaN(nanReturn.info.totalLoss));
+  const infiniteAdvantage = model.computeGradients({ ...batch, advantages: Float32Array.from([1, Infinity, 0, 0]) }, c);
+  assert.ok(!Number.isFinite(infiniteAdvantage.info.totalLoss));
+  assert.ok(Number.isFinite(model.computeGradients(batch, c).info.totalLoss), 'finite targets, finite loss');
 });

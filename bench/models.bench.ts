@@ -12,6 +12,8 @@ import type { BackendName } from '../lib/model/backend.js';
 import { ActorCritic, defaultModelSpec } from '../lib/model/actor_critic.js';
 import type { RolloutBatch } from '../lib/model/actor_critic.js';
 import { SharedAdam, clipGradNorm } from '../lib/a3c/shared_adam.js';
+import { DEFAULT_CONFIG } from '../lib/config.js';
+import { computeGradientsAutodiff } from '../tests/support/autodiff_reference.js';
 import { Rng } from '../lib/common/rng.js';
 import type { BenchContext, BenchRow } from './types.js';
 
@@ -38,6 +40,7 @@ export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]
     actionSize: 6,
     actionLow: new Array(6).fill(-1),
     actionHigh: new Array(6).fill(1),
+    initLogStd: DEFAULT_CONFIG.initLogStd,
   });
   const rng = new Rng(0);
   const model = new ActorCritic(spec, { rng });
@@ -120,10 +123,10 @@ export default async function benchModels(ctx: BenchContext): Promise<BenchRow[]
       name: `computeGradients(), ${n}-step rollout, tfjs ${backend}`,
       value: gradMs,
       unit: 'ms',
-      notes: `forward + closed-form loss head + manual backprop${leaked ? `; LEAKED ${leaked} tensors` : ''}`,
+      notes: `forwardBatch + a3cLoss + backward${leaked ? `; LEAKED ${leaked} tensors` : ''}`,
     });
     const autodiffMs = timeMs(
-      () => model.computeGradientsAutodiff(batch, coefficients),
+      () => computeGradientsAutodiff(model, batch, coefficients),
       Math.max(3, Math.round((slow ? 10 : 100) * scale)),
     );
     rows.push({

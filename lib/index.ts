@@ -5,6 +5,7 @@
 
 // Settings and shared utilities.
 export * from './common/rng.js';
+export * from './common/finite.js';
 export * from './common/schema.js';
 export * from './config.js';
 
@@ -29,10 +30,8 @@ export * from './envs/reward_normalizer.js';
 export * from './envs/wrappers.js';
 export * from './envs/registry.js';
 
-// model/: the actor-critic, its probability math and the tfjs backend.
-export * from './model/distributions.js';
-export * from './model/actor_critic.js';
-export * from './model/backend.js';
+// model/: the actor-critic, its probability math and the tfjs backend (lib/model/index.ts lists its files).
+export * from './model/index.js';
 
 // a3c/: the worker's steps: rollout, returns and GAE, loss, SharedAdam, the adaptive rate, the loop.
 export * from './a3c/rollout.js';

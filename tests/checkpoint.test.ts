@@ -16,6 +16,7 @@ function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'):
     actionSize: 6,
     actionLow: new Array(6).fill(-1),
     actionHigh: new Array(6).fill(1),
+    initLogStd: 0,
     kind,
   });
   const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
@@ -63,7 +64,13 @@ test('loading a checkpoint that does not match the env or model says so', () => 
     () => loadCheckpoint(path, { envId: 'InvertedPendulum-v5' }),
     /trained on HalfCheetah-v5, not InvertedPendulum-v5/,
   );
-  const other = defaultModelSpec({ observationSize: 4, actionSize: 1, actionLow: [-3], actionHigh: [3] });
+  const other = defaultModelSpec({
+    observationSize: 4,
+    actionSize: 1,
+    actionLow: [-3],
+    actionHigh: [3],
+    initLogStd: 0,
+  });
   assert.throws(
     () => loadCheckpoint(path, { modelSpec: other }),
     /holds a squashed model, 17 observations, 6 actions.*expected a squashed model, 4 observations, 1 actions/,
@@ -102,7 +109,7 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
     import { saveCheckpoint } from ${JSON.stringify(new URL('../lib/training/checkpoint.ts', import.meta.url).pathname)};
     import { resolveConfig } from ${JSON.stringify(new URL('../lib/config.ts', import.meta.url).pathname)};
     import { defaultModelSpec, paramLayout } from ${JSON.stringify(new URL('../lib/model/actor_critic.ts', import.meta.url).pathname)};
-    const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1) });
+    const modelSpec = defaultModelSpec({ observationSize: 17, actionSize: 6, actionLow: new Array(6).fill(-1), actionHigh: new Array(6).fill(1), initLogStd: 0 });
     const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
     process.stdout.write('ready\\n');
     for (let i = 1; ; i++) {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { SharedAdam, allFinite, clipGradNorm } from '../lib/a3c/shared_adam.js';
+import { SharedAdam, clipGradNorm } from '../lib/a3c/shared_adam.js';
+import { allFinite } from '../lib/common/finite.js';
 
 /** Float32 storage: compare to ~1e-7 relative. */
 function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tolerance = 1e-6, message = ''): void {

@@ -1,8 +1,10 @@
 /**
  * A3C step 4 ("the loss"), for the outputs of the actor-critic on one rollout of length n:
  * the loss terms and their closed-form gradients with respect to those outputs (the Gaussian
- * means, the log-std vector and the values). lib/models.ts back-propagates these gradients through
- * the networks. Pure function, plain arrays in and out.
+ * means, the log-std vector and the values). lib/model/backward.ts back-propagates these gradients
+ * through the networks. Pure function, plain arrays in and out. It does not check that its inputs
+ * are finite: a non-finite input gives a non-finite loss, and the worker, the one boundary before
+ * the shared parameters, skips that update (lib/common/finite.ts).
  *
  * Loss (minimised), with given advantages A_t and returns R_t (Mnih et al. 2016, Algorithm S3,
  * with means instead of sums so the scale does not depend on the rollout length):
@@ -42,17 +44,23 @@ export interface A3CLossInput {
   squashedBounds?: { low: ArrayLike<number>; high: ArrayLike<number> } | null;
 }
 
-export interface A3CLossOutput {
-  totalLoss: number;
-  policyLoss: number;
-  valueLoss: number;
-  entropy: number;
+/** The gradients of the loss with respect to the network's outputs: what the backward pass needs. */
+export interface A3CLossGradients {
   /** d total / d mean, length * actionSize (float32: it is uploaded for back-propagation). */
   dMean: Float32Array;
   /** d total / d logStd, actionSize. */
   dLogStd: Float64Array;
   /** d total / d value, length. */
   dValue: Float32Array;
+}
+
+export interface A3CLossOutput extends A3CLossGradients {
+  totalLoss: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
+  /** Mean of exp(logStd) over the action dimensions (reported as policy/std). */
+  std: number;
 }
 
 /** The A3C loss and its gradients with respect to the network outputs (see the file header). */
@@ -97,9 +105,11 @@ export function a3cLoss(input: A3CLossInput): A3CLossOutput {
 
   const invStd = new Float64Array(actionSize);
   let sumLogStd = 0;
+  let sumStd = 0;
   for (let i = 0; i < actionSize; i++) {
     invStd[i] = Math.exp(-logStd[i]);
     sumLogStd += logStd[i];
+    sumStd += Math.exp(logStd[i]);
   }
   const dMean = new Float32Array(n * actionSize);
   const dLogStd = new Float64Array(actionSize);
@@ -129,13 +139,11 @@ export function a3cLoss(input: A3CLossInput): A3CLossOutput {
   const valueLoss = squaredErrorSum / n;
   const entropy = sumLogStd + actionSize * (0.5 + HALF_LOG_2PI);
   const totalLoss = policyLoss + valueCoef * valueLoss - entropyCoef * entropy;
-  return { totalLoss, policyLoss, valueLoss, entropy, dMean, dLogStd, dValue };
+  const std = sumStd / actionSize;
+  return { totalLoss, policyLoss, valueLoss, entropy, std, dMean, dLogStd, dValue };
 }
 
 function checkArray(name: string, xs: ArrayLike<number>, needed: number): void {
   if (xs == null || typeof xs.length !== 'number') throw new Error(`a3cLoss: ${name} must be an array of numbers`);
   if (xs.length < needed) throw new Error(`a3cLoss: ${name} has ${xs.length} entries, needs ${needed}`);
-  for (let i = 0; i < needed; i++) {
-    if (!Number.isFinite(xs[i])) throw new Error(`a3cLoss: ${name}[${i}] is ${xs[i]}; all inputs must be finite`);
-  }
 }

@@ -13,9 +13,11 @@
  * Without a lock two workers may interleave their element updates; as in Hogwild! this is
  * accepted: each write is a whole float32, and the gradients are sparse in their effect.
  *
- * Also: global gradient-norm clipping with torch.nn.utils.clip_grad_norm_'s semantics, and a
- * finiteness check to keep one bad rollout from poisoning every worker's parameters.
+ * Also: global gradient-norm clipping with torch.nn.utils.clip_grad_norm_'s semantics. The worker
+ * skips an update whose gradients are not finite (lib/common/finite.ts); `step` checks them again
+ * because notebooks and tests call it directly, and its memory is every worker's parameters.
  */
+import { allFinite } from '../common/finite.js';
 
 export interface AdamOptions {
   /** Learning rate (> 0); `step` may override it per call (schedules). */
@@ -196,18 +198,6 @@ export function clipGradNorm(gradients: Float32Array, maxNorm: number): number {
     for (let i = 0; i < gradients.length; i++) gradients[i] *= coef;
   }
   return norm;
-}
-
-/** True if every value is a finite number (no NaN, no +-Infinity). */
-export function allFinite(values: ArrayLike<number>): boolean {
-  // Fast path: a sum is finite iff no term is NaN or infinite, unless finite terms overflow,
-  // which float32 values (<= 3.4e38 each) cannot do in a double for fewer than ~5e269 terms.
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i];
-  if (Number.isFinite(sum)) return true;
-  if (values instanceof Float32Array) return false;
-  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return false;
-  return true;
 }
 
 function resolveOptions(options: AdamOptions): ResolvedOptions {

@@ -18,6 +18,7 @@
  * `runWorker` is plain code driven by a `post` callback, so it can run in a worker thread
  * (lib/training/worker_thread.ts) or, for tests and notebooks, on the main thread.
  */
+import { allFinite } from '../common/finite.js';
 import { Rng } from '../common/rng.js';
 import type { Env } from '../envs/env.js';
 import type { MujocoSim } from '../envs/mujoco.js';
@@ -32,7 +33,8 @@ import { Counter } from '../training/shared_memory.js';
 import { adaptLearningRate, learningRateAt } from './adaptive_lr.js';
 import { gae } from './returns.js';
 import { collectRollout, EpisodeCursor, type FinishedEpisode, RolloutBuffer } from './rollout.js';
-import { allFinite, clipGradNorm, SharedAdam } from './shared_adam.js';
+import { a3cLoss } from './losses.js';
+import { clipGradNorm, SharedAdam } from './shared_adam.js';
 import { StatisticsSnapshot } from './statistics_snapshot.js';
 import { TurnGate } from './turn_gate.js';
 import { UpdateReport } from './update_report.js';
@@ -264,11 +266,18 @@ export class ActorLearner {
     batch.length = steps;
     batch.returns.set(target.returns);
     batch.advantages.set(target.advantages);
-    if (!allFinite(batch.returns.subarray(0, steps)) || !allFinite(batch.advantages.subarray(0, steps))) return null;
-    const result = this.model.computeGradients(batch, { valueCoef: config.valueCoef, entropyCoef: config.entropyCoef });
-    if (!Number.isFinite(result.info.totalLoss) || !allFinite(result.gradients)) return null;
-    const gradNorm = clipGradNorm(result.gradients, config.maxGradNorm);
-    return { gradients: result.gradients, info: result.info, gradNorm, means: result.means, length: steps };
+    // 4. forward, loss, backward.
+    const outputs = this.model.forwardBatch(batch);
+    const loss = a3cLoss({ ...outputs, ...batch, valueCoef: config.valueCoef, entropyCoef: config.entropyCoef });
+    const gradients = this.model.backward(outputs, loss);
+    // The one finiteness check of the update: a non-finite return, advantage or network output
+    // makes the loss non-finite, and a backward pass can overflow on its own; either would poison
+    // the shared parameters of every worker, so the update is skipped and counted instead.
+    if (!Number.isFinite(loss.totalLoss) || !allFinite(gradients)) return null;
+    const gradNorm = clipGradNorm(gradients, config.maxGradNorm);
+    const { totalLoss, policyLoss, valueLoss, entropy, std } = loss;
+    const info = { totalLoss, policyLoss, valueLoss, entropy, std };
+    return { gradients, info, gradNorm, means: outputs.mean, length: steps };
   }
 
   /** Step 6: apply the update to the global parameters at the scheduled rate (or count it as skipped). */

@@ -1,5 +1,5 @@
 /**
- * The TensorFlow.js backend that computes the A3C loss gradients (step 4 of the worker outline in lib/worker.ts), chosen
+ * The TensorFlow.js backend that computes the A3C loss gradients (step 4 of the worker outline in lib/a3c/worker.ts), chosen
  * once per thread: each worker thread has its own tfjs engine.
  *
  * - 'wasm' (default): XNNPACK kernels in WebAssembly (SIMD when available). Lowest per-op
@@ -8,8 +8,9 @@
  * - 'tensorflow': the native TensorFlow C library, from the optional package
  *   @tensorflow/tfjs-node (it downloads a binary at install time and may be missing).
  *
- * Rollouts never call tfjs (lib/models.ts has a plain-TypeScript forward pass), so the backend
- * only matters for `ActorCritic.forwardTf` and `ActorCritic.computeGradients`.
+ * Rollouts never call tfjs (lib/model/forward.ts is a plain-TypeScript forward pass), so the
+ * backend only matters for `ActorCritic.forwardBatch` and `backward` (tf_graph.ts, backward.ts),
+ * and for `forwardTf` and `computeGradients`, which use them.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';

@@ -1,7 +1,7 @@
 /**
  * The policy's probability math (A3C step 2, "sample a ~ pi(.|s)" during the rollout): a diagonal Gaussian, optionally
- * squashed by tanh and scaled to the action box. Pure functions on plain numbers and arrays; the
- * fast path of lib/models.ts and the tests use them, the tfjs loss uses the same equations.
+ * squashed by tanh and scaled to the action box. Pure functions on plain numbers and arrays: the
+ * rollout's sampler (forward.ts), the loss (lib/a3c/losses.ts) and the KL (kl.ts) use them.
  *
  * Diagonal Gaussian with mean mu and standard deviation sigma = exp(logStd), per dimension i:
  *   log N(u; mu, sigma) = sum_i [ -((u_i - mu_i) / sigma_i)^2 / 2 - logStd_i - log(2 pi) / 2 ]

@@ -19,39 +19,8 @@ import {
 import { FileWriteError } from '../lib/common/files.js';
 import { withTmpfs } from './fixtures/tmpfs.js';
 import type { Checkpoint } from '../lib/training/checkpoint.js';
-import { resolveConfig } from '../lib/config.js';
-import { defaultModelSpec, paramLayout } from '../lib/model/actor_critic.js';
-import { Rng } from '../lib/common/rng.js';
-
-function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'): Checkpoint {
-  const modelSpec = defaultModelSpec({
-    observationSize: 17,
-    actionSize: 6,
-    actionLow: new Array(6).fill(-1),
-    actionHigh: new Array(6).fill(1),
-    kind,
-  });
-  const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
-  const rng = new Rng(seed);
-  const randomArray = () => Float32Array.from({ length: size }, () => rng.normal());
-  return {
-    config: resolveConfig({ seed, maxGradNorm: Infinity }),
-    modelSpec,
-    params: randomArray(),
-    optimizer: { step: 42, m: randomArray(), v: randomArray().map(Math.abs) },
-    observationStats: {
-      count: 123.0001,
-      mean: Array.from({ length: 17 }, (_, i) => i / 3),
-      var: Array.from({ length: 17 }, (_, i) => 1 + i),
-    },
-    rewardStats: { count: 50, mean: [0.5], var: [2] },
-    counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1, lrLevel: -3 },
-    rng: [new Rng(1).getState(), new Rng(2).getState()],
-    wallSeconds: 12.5,
-    meanReturn: -3.25,
-    bestMeanReturn: 7.5,
-  };
-}
+import { defaultModelSpec } from '../lib/model/actor_critic.js';
+import { makeCheckpoint } from './fixtures/checkpoint.js';
 
 test('a checkpoint round-trips exactly (parameters bit for bit)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));

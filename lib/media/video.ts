@@ -6,15 +6,20 @@
  *
  * ffmpeg is found by `findFfmpeg()`: the FFMPEG_PATH environment variable, the optional
  * `ffmpeg-static` package, `@ffmpeg-installer/ffmpeg` (ships a static binary), then `ffmpeg` on
- * PATH; each candidate must actually run. A video is written to a temporary file next to the
- * target and renamed when ffmpeg succeeds, so a failed recording never leaves a broken file or
- * replaces a good one.
+ * PATH; each candidate must actually run.
+ *
+ * Nothing is lost or hijacked: the output path is checked first (`checkOutputPath`: never a
+ * checkpoint, an input of the command, a folder or a symlink unless `overwrite`), ffmpeg writes a
+ * temporary file that we created exclusively under an unpredictable name beside the target
+ * (lib/common/files.ts), and only a complete video is renamed over the target. A failed recording
+ * leaves neither a partial file nor damage to an existing one.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createTemporaryFile, describeFileError } from '../common/files.js';
+import { OutputPathError, checkOutputPath } from '../common/output_path.js';
 import type { Env } from '../envs/env.js';
 import { createRenderer, type CameraOptions } from './render.js';
 
@@ -123,11 +128,14 @@ export interface VideoWriterOptions {
   preset?: string;
   /** ffmpeg executable to use instead of `findFfmpeg()`. */
   ffmpegPath?: string;
+  /** Files the command reads (e.g. the evaluated checkpoint): the video may never replace one. */
+  inputs?: readonly string[];
+  /** Replace a checkpoint, a symlink or a non-video file at the path (never a folder or an input). */
+  overwrite?: boolean;
 }
 
 /** Frames queued for ffmpeg before `writeFrame` waits: rendering overlaps encoding up to here. */
 const QUEUED_FRAMES = 4;
-let temporaryCounter = 0;
 
 /**
  * An H.264 MP4 being written by ffmpeg. `await VideoWriter.open(path, options)`, then
@@ -140,6 +148,9 @@ export class VideoWriter {
   readonly height: number;
   readonly fps: number;
   private readonly temporary: string;
+  /** Device and inode of the temporary file we created: only that file is ever renamed. */
+  private readonly temporaryId: { dev: number; ino: number };
+  private readonly outputRules: { inputs?: readonly string[]; overwrite?: boolean };
   private readonly process: ChildProcess;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -148,9 +159,17 @@ export class VideoWriter {
   private frames = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
-  private constructor(path: string, temporary: string, ffmpeg: string, args: string[], options: VideoWriterOptions) {
+  private constructor(
+    path: string,
+    temporary: { path: string; dev: number; ino: number },
+    ffmpeg: string,
+    args: string[],
+    options: VideoWriterOptions,
+  ) {
     this.path = path;
-    this.temporary = temporary;
+    this.temporary = temporary.path;
+    this.temporaryId = { dev: temporary.dev, ino: temporary.ino };
+    this.outputRules = { inputs: options.inputs, overwrite: options.overwrite };
     this.width = options.width;
     this.height = options.height;
     this.fps = options.fps;
@@ -175,16 +194,24 @@ export class VideoWriter {
     });
   }
 
-  /** Start ffmpeg writing `path` (its folder must exist); the file appears on `close()`. */
+  /**
+   * Start ffmpeg writing `path` (its folder must exist; see `checkOutputPath` for the paths that
+   * are refused); the file appears on `close()`.
+   */
   static async open(path: string, options: VideoWriterOptions): Promise<VideoWriter> {
     checkVideoOptions(options);
-    const target = resolve(path);
-    const folder = dirname(target);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new Error(`Cannot write video ${target}: folder ${folder} does not exist`);
-    }
+    const target = checkOutputPath(path, { kind: 'video', inputs: options.inputs, overwrite: options.overwrite });
     const ffmpeg = options.ffmpegPath ?? findFfmpeg();
-    const temporary = join(folder, `.${basename(target)}.${process.pid}.${temporaryCounter++}.partial`);
+    // ffmpeg opens the file by name (faststart reopens it to move the index forward), so we create
+    // it first, exclusively and under a random name: `-y` below only ever replaces our own file.
+    const created = createTemporaryFile(target);
+    let stats: { dev: number; ino: number };
+    try {
+      stats = fstatSync(created.fd);
+    } finally {
+      closeSync(created.fd);
+    }
+    const temporary = created.path;
     const args = [
       '-hide_banner',
       '-loglevel',
@@ -215,7 +242,7 @@ export class VideoWriter {
       'mp4',
       temporary,
     ];
-    const writer = new VideoWriter(target, temporary, ffmpeg, args, options);
+    const writer = new VideoWriter(target, { path: temporary, dev: stats.dev, ino: stats.ino }, ffmpeg, args, options);
     await Promise.race([once(writer.process, 'spawn'), writer.exited]);
     if (writer.spawnError) {
       writer.removeTemporary();
@@ -276,10 +303,16 @@ export class VideoWriter {
       throw this.failure(signal ? `ffmpeg was killed by ${signal}` : `ffmpeg exited with code ${code}`);
     }
     try {
+      // The target may have changed while we recorded (a checkpoint saved there, a link planted).
+      checkOutputPath(this.path, { kind: 'video', ...this.outputRules });
+      const stats = lstatSync(this.temporary);
+      if (!stats.isFile() || stats.dev !== this.temporaryId.dev || stats.ino !== this.temporaryId.ino)
+        throw new Error(`the temporary file ${this.temporary} was replaced by something else while recording`);
       renameSync(this.temporary, this.path);
     } catch (error) {
       this.removeTemporary();
-      throw new Error(`Cannot move the finished video to ${this.path}: ${(error as Error).message}`);
+      if (error instanceof OutputPathError) throw error;
+      throw new Error(`Cannot move the finished video to ${this.path}: ${describeFileError(error)}`, { cause: error });
     }
     return { path: this.path, frames: this.frames };
   }
@@ -346,6 +379,10 @@ export interface RecordEpisodeOptions {
   crf?: number;
   preset?: string;
   ffmpegPath?: string;
+  /** Files the command reads (e.g. its checkpoint): the video may never replace one. */
+  inputs?: readonly string[];
+  /** Replace a checkpoint, a symlink or a non-video file at `path` (never a folder or an input). */
+  overwrite?: boolean;
 }
 
 export interface RecordedEpisode {
@@ -383,6 +420,8 @@ export async function recordEpisode(options: RecordEpisodeOptions): Promise<Reco
       crf: options.crf,
       preset: options.preset,
       ffmpegPath: options.ffmpegPath,
+      inputs: options.inputs,
+      overwrite: options.overwrite,
     });
     const frame = new Uint8Array(width * height * 3);
     let { observation } = env.reset(seed === undefined ? {} : { seed });

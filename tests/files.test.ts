@@ -17,6 +17,7 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -107,6 +108,23 @@ test('a real full disk (200 KB tmpfs): writeFileAtomic says "disk is full" and k
     );
     assert.equal(readFileSync(path, 'utf8'), old, 'the previous file is untouched');
     assert.deepEqual(readdirSync(dir), ['best.ckpt'], 'the temporary file is removed');
+  });
+});
+
+test('a read-only file system (a tmpfs remounted read-only): "read-only" in words, the old file kept', async (t) => {
+  await withTmpfs(t, 64 * 1024, (dir) => {
+    const path = join(dir, 'config.json');
+    writeFileAtomic(path, '{"seed": 1}');
+    const remount = spawnSync('mount', ['-o', 'remount,ro', dir], { encoding: 'utf8' });
+    if (remount.status !== 0) return t.skip(`cannot remount read-only: ${remount.stderr.trim()}`);
+    assert.throws(
+      () => writeFileAtomic(path, '{"seed": 2}'),
+      (error: Error) =>
+        error instanceof FileWriteError &&
+        error.message === `Cannot write ${path}: the file system is read-only (EROFS)`,
+    );
+    assert.throws(() => appendLine(join(dir, 'episodes.jsonl'), '{}'), /episodes\.jsonl: the file system is read-only/);
+    assert.equal(readFileSync(path, 'utf8'), '{"seed": 1}');
   });
 });
 

@@ -207,14 +207,15 @@ export function appendLine(path: string, line: string, options: WriteOptions = {
   const write: WriteSync = options.writeSync ?? ((fd, buffer, offset, length) => writeSync(fd, buffer, offset, length));
   let fd: number;
   try {
-    fd = openSync(target, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o666);
+    // Read-write so that the last byte can be checked through the same descriptor.
+    fd = openSync(target, constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW, 0o666);
   } catch (error) {
     throw writeError(target, error);
   }
   let size = 0;
   try {
     size = fstatSync(fd).size;
-    const prefix = size > 0 && !endsWithNewline(target, size) ? '\n' : '';
+    const prefix = size > 0 && !endsWithNewline(fd, size) ? '\n' : '';
     const bytes = Buffer.from(`${prefix}${line}\n`, 'utf8');
     const written = write(fd, bytes, 0, bytes.length);
     if (written !== bytes.length) {
@@ -237,16 +238,11 @@ export function appendLine(path: string, line: string, options: WriteOptions = {
   }
 }
 
-/** Whether the file's last byte (of `size`) is a newline; read through a separate descriptor. */
-function endsWithNewline(path: string, size: number): boolean {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    const last = Buffer.alloc(1);
-    readSync(fd, last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } finally {
-    closeSync(fd);
-  }
+/** Whether the last byte of the file open as `fd` (of `size` bytes) is a newline. */
+function endsWithNewline(fd: number, size: number): boolean {
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  return last[0] === 0x0a;
 }
 
 /**

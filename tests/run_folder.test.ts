@@ -21,6 +21,7 @@ const config = { envId: 'HalfCheetah-v5', seed: 1 };
 function isRunFolderError(pattern: RegExp) {
   return (error: Error) => {
     assert.ok(error instanceof RunFolderError, `expected a RunFolderError, got ${error}`);
+    assert.equal(error.exitCode, 2, 'a refusal: the user fixes the flags');
     assert.match(error.message, pattern);
     return true;
   };
@@ -48,7 +49,11 @@ test('a new run refuses a folder holding any file of an earlier run, even withou
     writeFileSync(join(dir, name), 'from an earlier run');
     assert.throws(
       () => RunFolder.create(dir, config),
-      isRunFolderError(/already holds a run \(.+\); resume it with --resume, start over with --overwrite/),
+      isRunFolderError(
+        new RegExp(
+          `already holds a run; resume it with --resume, start over with --overwrite \\(deletes its files: ${name.replace(/\./g, '\\.')}\\)`,
+        ),
+      ),
     );
     assert.equal(readFileSync(join(dir, name), 'utf8'), 'from an earlier run', `${name} untouched`);
   }
@@ -135,6 +140,7 @@ test('appending on a full disk (tmpfs): a clear error, and the earlier lines sti
       }
     }
     assert.ok(error instanceof RunFolderError, `expected a RunFolderError, got ${String(error)}`);
+    assert.equal(error.exitCode, 1, 'a failed write, not a refusal');
     assert.match(
       error.message,
       /^Cannot write .*run\/episodes\.jsonl: (the disk is full \(ENOSPC\)|only \d+ of \d+ bytes were written .*); free some disk space, then continue the run with --resume$/,

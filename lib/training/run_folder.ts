@@ -12,6 +12,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 
 import { join, resolve } from 'node:path';
 import {
   FileWriteError,
+  describeFileError,
   appendLine,
   isTemporaryName,
   removeStaleTemporaryFiles,
@@ -32,11 +33,17 @@ export const RUN_FILES = {
 /** The JSONL logs: one JSON object per line. */
 export type LogName = 'episodes' | 'updates' | 'evaluations';
 
-/** A problem with the run folder that the user must act on; the message says what to do. */
+/**
+ * A problem with the run folder that the user must act on; the message says what to do.
+ * `exitCode` for the CLI: 2 when the folder was refused (fix the flags: --resume, --overwrite,
+ * --run-dir), 1 when a write failed (disk full, read-only, permission).
+ */
 export class RunFolderError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  readonly exitCode: 1 | 2;
+  constructor(message: string, options: { cause?: unknown; exitCode?: 1 | 2 } = {}) {
+    super(message, { cause: options.cause });
     this.name = 'RunFolderError';
+    this.exitCode = options.exitCode ?? 2;
   }
 }
 
@@ -65,8 +72,8 @@ export class RunFolder {
     if (earlier.length > 0) {
       if (!options.overwrite) {
         throw new RunFolderError(
-          `${folder.dir} already holds a run (${earlier.join(', ')}); resume it with --resume, ` +
-            'start over with --overwrite (deletes these files), or choose another --run-dir',
+          `${folder.dir} already holds a run; resume it with --resume, start over with --overwrite ` +
+            `(deletes its files: ${earlier.join(', ')}), or choose another --run-dir`,
         );
       }
       for (const name of earlier) folder.removeRunFile(name);
@@ -74,8 +81,9 @@ export class RunFolder {
     try {
       mkdirSync(folder.dir, { recursive: true });
     } catch (error) {
-      throw new RunFolderError(`Cannot create the run folder ${folder.dir}: ${(error as Error).message}`, {
+      throw new RunFolderError(`Cannot create the run folder ${folder.dir}: ${describeFileError(error)}`, {
         cause: error,
+        exitCode: 1,
       });
     }
     folder.writeConfig(config);
@@ -154,7 +162,10 @@ export class RunFolder {
     try {
       rmSync(path, { force: true });
     } catch (error) {
-      throw new RunFolderError(`Cannot remove ${path} to start over: ${(error as Error).message}`, { cause: error });
+      throw new RunFolderError(`Cannot remove ${path} to start over: ${describeFileError(error)}`, {
+        cause: error,
+        exitCode: 1,
+      });
     }
   }
 
@@ -167,7 +178,7 @@ export class RunFolder {
       const hint = ['ENOSPC', 'EDQUOT', 'SHORT_WRITE'].includes(error.code)
         ? 'free some disk space, then continue the run with --resume'
         : 'choose a --run-dir where you may write';
-      throw new RunFolderError(`${error.message}; ${hint}`, { cause: error });
+      throw new RunFolderError(`${error.message}; ${hint}`, { cause: error, exitCode: 1 });
     }
   }
 }

@@ -143,7 +143,7 @@ test('appending on a full disk (tmpfs): a clear error, and the earlier lines sti
     assert.equal(error.exitCode, 1, 'a failed write, not a refusal');
     assert.match(
       error.message,
-      /^Cannot write .*run\/episodes\.jsonl: (the disk is full \(ENOSPC\)|only \d+ of \d+ bytes were written .*); free some disk space, then continue the run with --resume$/,
+      /^Cannot write .*run\/episodes\.jsonl: (the disk is full \(ENOSPC\)|only \d+ of \d+ bytes were written .*); free some disk space, then continue the run with --resume \(or start it over with --overwrite\)$/,
     );
     const lines = readFileSync(join(dir, 'run', 'episodes.jsonl'), 'utf8').split('\n');
     assert.equal(lines.pop(), '', 'the file ends with a whole line');

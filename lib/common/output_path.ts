@@ -66,7 +66,8 @@ export function checkOutputPath(path: string, options: CheckOutputPathOptions): 
     return target;
   }
   if (statOrNull(target)?.isDirectory()) throw refuse('it is a folder', `give a file name such as ${EXAMPLES[kind]}`);
-  const askOverwrite = 'choose another output file, or pass --overwrite (overwrite: true) to replace it';
+  // The CLI's flag; library callers pass `overwrite: true`.
+  const askOverwrite = 'choose another output file, or pass --overwrite to replace it';
   if (stats.isSymbolicLink()) {
     if (!overwrite) throw refuse(`it is a symbolic link (to ${linkTarget(target)})`, askOverwrite);
     // With overwrite the link itself is replaced by the new file; what it points to is untouched.

@@ -176,7 +176,7 @@ export class RunFolder {
     } catch (error) {
       if (!(error instanceof FileWriteError)) throw error;
       const hint = ['ENOSPC', 'EDQUOT', 'SHORT_WRITE'].includes(error.code)
-        ? 'free some disk space, then continue the run with --resume'
+        ? 'free some disk space, then continue the run with --resume (or start it over with --overwrite)'
         : 'choose a --run-dir where you may write';
       throw new RunFolderError(`${error.message}; ${hint}`, { cause: error, exitCode: 1 });
     }

@@ -1,5 +1,5 @@
 /**
- * Videos (lib/video.ts): a recorded HalfCheetah episode is a valid H.264 MP4 with the expected
+ * Videos (lib/media/video.ts, lib/media/ffmpeg.ts): a recorded HalfCheetah episode is a valid H.264 MP4 with the expected
  * frame count, size and frame rate (checked by decoding it with ffmpeg), with its index (moov)
  * ahead of the media data for streaming; a missing ffmpeg is a clear error; a failed recording
  * leaves neither a partial file nor damage to an existing one; planted symlinks cannot redirect
@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import type { Env } from '../lib/envs/env.js';
 import { makeEnv } from '../lib/envs/registry.js';
 import { Rng } from '../lib/common/rng.js';
-import { VideoWriter, findFfmpeg, probeVideo, recordEpisode } from '../lib/media/video.js';
+import { VideoWriter, recordEpisode } from '../lib/media/video.js';
+import { findFfmpeg, probeVideo } from '../lib/media/ffmpeg.js';
 
 /** The start of an MP4 file (an 'ftyp' box), standing for an earlier good video. */
 function earlierVideo(text: string): Buffer {

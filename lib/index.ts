@@ -57,4 +57,5 @@ export * from './training/trainer.js';
 export * from './media/render.js';
 export * from './media/png.js';
 export * from './media/video.js';
+export * from './media/ffmpeg.js';
 export * from './notebook/notebook.js';

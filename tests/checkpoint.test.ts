@@ -1,44 +1,26 @@
+/**
+ * Checkpoints (lib/training/checkpoint.ts): an exact round trip, clear refusals of wrong, damaged,
+ * older-format and non-finite checkpoints (each naming the file), and saves that never replace a
+ * good checkpoint with a broken one: not when killed mid-write, not on a full disk.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { saveCheckpoint, loadCheckpoint, resolveCheckpointPath, writeFileAtomic } from '../lib/training/checkpoint.js';
+import {
+  CHECKPOINT_VERSION,
+  CheckpointError,
+  loadCheckpoint,
+  resolveCheckpointPath,
+  saveCheckpoint,
+} from '../lib/training/checkpoint.js';
+import { FileWriteError } from '../lib/common/files.js';
+import { withTmpfs } from './fixtures/tmpfs.js';
 import type { Checkpoint } from '../lib/training/checkpoint.js';
-import { resolveConfig } from '../lib/config.js';
-import { defaultModelSpec, paramLayout } from '../lib/model/actor_critic.js';
-import { Rng } from '../lib/common/rng.js';
-
-function makeCheckpoint(seed: number, kind: 'squashed' | 'shared' = 'squashed'): Checkpoint {
-  const modelSpec = defaultModelSpec({
-    observationSize: 17,
-    actionSize: 6,
-    actionLow: new Array(6).fill(-1),
-    actionHigh: new Array(6).fill(1),
-    initLogStd: 0,
-    kind,
-  });
-  const size = paramLayout(modelSpec).reduce((n, e) => n + e.size, 0);
-  const rng = new Rng(seed);
-  const randomArray = () => Float32Array.from({ length: size }, () => rng.normal());
-  return {
-    config: resolveConfig({ seed, maxGradNorm: Infinity }),
-    modelSpec,
-    params: randomArray(),
-    optimizer: { step: 42, m: randomArray(), v: randomArray().map(Math.abs) },
-    observationStats: {
-      count: 123.0001,
-      mean: Array.from({ length: 17 }, (_, i) => i / 3),
-      var: Array.from({ length: 17 }, (_, i) => 1 + i),
-    },
-    counters: { globalSteps: 4000, episodes: 4, updates: 100, skippedUpdates: 1, lrLevel: -3 },
-    rng: [new Rng(1).getState(), new Rng(2).getState()],
-    wallSeconds: 12.5,
-    meanReturn: -3.25,
-    bestMeanReturn: 7.5,
-  };
-}
+import { defaultModelSpec } from '../lib/model/actor_critic.js';
+import { makeCheckpoint } from './fixtures/checkpoint.js';
 
 test('a checkpoint round-trips exactly (parameters bit for bit)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
@@ -48,6 +30,7 @@ test('a checkpoint round-trips exactly (parameters bit for bit)', () => {
   assert.deepEqual(loaded.params, original.params);
   assert.deepEqual(loaded.optimizer, original.optimizer);
   assert.deepEqual(loaded.observationStats, original.observationStats);
+  assert.deepEqual(loaded.rewardStats, original.rewardStats);
   assert.deepEqual(loaded.counters, original.counters);
   assert.deepEqual(loaded.rng, original.rng);
   assert.deepEqual(loaded.modelSpec, original.modelSpec);
@@ -115,7 +98,7 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
     for (let i = 1; ; i++) {
       const params = new Float32Array(size).fill(i);
       saveCheckpoint(${JSON.stringify(path)}, { config: resolveConfig(), modelSpec, params, optimizer: { step: i, m: params, v: params },
-        observationStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestMeanReturn: null });
+        observationStats: null, rewardStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0, lrLevel: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestMeanReturn: null });
     }
   `,
   );
@@ -134,13 +117,95 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
   }
 });
 
-test('writeFileAtomic leaves the old file when the write fails', () => {
+test('a checkpoint with a NaN or infinite value is refused and the previous file is kept', () => {
   const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
-  const path = join(dir, 'file.json');
-  writeFileAtomic(path, 'old');
-  assert.throws(() => writeFileAtomic(join(dir, 'no-such-dir', 'file.json'), 'new'));
-  assert.equal(readFileSync(path, 'utf8'), 'old');
-  writeFileAtomic(path, 'new');
-  assert.equal(readFileSync(path, 'utf8'), 'new');
-  assert.deepEqual(readdirSync(dir), ['file.json'], 'no temporary files left behind');
+  const path = join(dir, 'last.ckpt');
+  const good = makeCheckpoint(1);
+  saveCheckpoint(path, good);
+  const poisoned: [string, (c: Checkpoint) => void][] = [
+    ['params\\[3\\] \\(NaN\\)', (c) => (c.params[3] = Number.NaN)],
+    ['optimizer\\.v\\[0\\] \\(Infinity\\)', (c) => (c.optimizer!.v[0] = Number.POSITIVE_INFINITY)],
+    ['observationStats\\.mean\\[2\\] \\(NaN\\)', (c) => (c.observationStats!.mean[2] = Number.NaN)],
+    ['rewardStats\\.var\\[0\\] \\(-Infinity\\)', (c) => (c.rewardStats!.var[0] = Number.NEGATIVE_INFINITY)],
+  ];
+  for (const [field, poison] of poisoned) {
+    const bad = makeCheckpoint(2);
+    poison(bad);
+    assert.throws(
+      () => saveCheckpoint(path, bad),
+      (error: Error) =>
+        error instanceof CheckpointError &&
+        new RegExp(`^Refusing to save checkpoint ${path}: ${field} is not finite .*previous file is kept$`).test(
+          error.message,
+        ),
+    );
+  }
+  assert.deepEqual(loadCheckpoint(path).params, good.params);
+  assert.deepEqual(readdirSync(dir), ['last.ckpt']);
+});
+
+test('a checkpoint of another format version says which version wrote it and which this one reads', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const path = join(dir, 'best.ckpt');
+  saveCheckpoint(path, makeCheckpoint(1));
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  const older = join(dir, 'older.ckpt');
+  writeFileSync(older, JSON.stringify({ ...file, version: 1 }));
+  assert.equal(CHECKPOINT_VERSION, 2);
+  assert.throws(() => loadCheckpoint(older), {
+    message: `Checkpoint ${older} was written by an older version of a3c-ts (format 1); this version reads format 2`,
+  });
+  const newer = join(dir, 'newer.ckpt');
+  writeFileSync(newer, JSON.stringify({ ...file, version: 3 }));
+  assert.throws(() => loadCheckpoint(newer), /written by a newer version of a3c-ts \(format 3\)/);
+});
+
+test('every loading error names the file: damaged arrays, missing fields, non-finite values', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  const path = join(dir, 'best.ckpt');
+  saveCheckpoint(path, makeCheckpoint(1));
+  const file = JSON.parse(readFileSync(path, 'utf8'));
+  const damaged = (name: string, change: Record<string, unknown>) => {
+    const damagedPath = join(dir, name);
+    writeFileSync(damagedPath, JSON.stringify({ ...file, ...change }));
+    return damagedPath;
+  };
+  const shortParams = damaged('short.ckpt', { params: 'AAA=' });
+  assert.throws(() => loadCheckpoint(shortParams), {
+    message: `Checkpoint ${shortParams} is damaged: its parameters: corrupt float32 data (2 bytes, not a multiple of 4)`,
+  });
+  const noCounters = damaged('counters.ckpt', { counters: undefined, paramNames: 'x' });
+  assert.throws(() => loadCheckpoint(noCounters), {
+    message: `Checkpoint ${noCounters} is damaged: paramNames must be a list of names; counters must hold globalSteps, episodes, updates, skippedUpdates and lrLevel`,
+  });
+  const nan = Buffer.from(Buffer.from(file.params, 'base64'));
+  nan.writeFloatLE(Number.NaN, 0);
+  const nanParams = damaged('nan.ckpt', { params: nan.toString('base64') });
+  assert.throws(() => loadCheckpoint(nanParams), {
+    message: `Checkpoint ${nanParams} is damaged: params[0] (NaN) is not finite`,
+  });
+  const badSpec = damaged('spec.ckpt', { modelSpec: { ...file.modelSpec, observationSize: -1 } });
+  assert.throws(
+    () => loadCheckpoint(badSpec),
+    (error: Error) => error.message.startsWith(`Checkpoint ${badSpec} holds an invalid model spec: `),
+  );
+});
+
+test('saving on a real full disk (tmpfs) fails clearly and the previous checkpoint still loads', async (t) => {
+  const probeDir = mkdtempSync(join(tmpdir(), 'a3c-ckpt-'));
+  saveCheckpoint(join(probeDir, 'probe.ckpt'), makeCheckpoint(1));
+  const size = statSync(join(probeDir, 'probe.ckpt')).size;
+  // Room for one checkpoint and half of another: the second save runs out of space mid-write.
+  await withTmpfs(t, Math.ceil((1.5 * size) / 4096) * 4096, (dir) => {
+    const path = join(dir, 'last.ckpt');
+    const first = makeCheckpoint(1);
+    saveCheckpoint(path, first);
+    assert.throws(
+      () => saveCheckpoint(path, makeCheckpoint(2)),
+      (error: Error) =>
+        error instanceof FileWriteError && error.message === `Cannot write ${path}: the disk is full (ENOSPC)`,
+    );
+    assert.deepEqual(loadCheckpoint(path).params, first.params);
+    assert.deepEqual(readdirSync(dir), ['last.ckpt']);
+  });
 });

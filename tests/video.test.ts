@@ -1,18 +1,29 @@
 /**
- * Videos (lib/video.ts): a recorded HalfCheetah episode is a valid H.264 MP4 with the expected
+ * Videos (lib/media/video.ts, lib/media/ffmpeg.ts): a recorded HalfCheetah episode is a valid H.264 MP4 with the expected
  * frame count, size and frame rate (checked by decoding it with ffmpeg), with its index (moov)
  * ahead of the media data for streaming; a missing ffmpeg is a clear error; a failed recording
- * leaves neither a partial file nor damage to an existing one.
+ * leaves neither a partial file nor damage to an existing one; planted symlinks cannot redirect
+ * the output, and a checkpoint or an input is never replaced by a video.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from '../lib/envs/env.js';
 import { makeEnv } from '../lib/envs/registry.js';
 import { Rng } from '../lib/common/rng.js';
-import { VideoWriter, findFfmpeg, probeVideo, recordEpisode } from '../lib/media/video.js';
+import { VideoWriter, recordEpisode } from '../lib/media/video.js';
+import { findFfmpeg, probeVideo } from '../lib/media/ffmpeg.js';
+
+/** The start of an MP4 file (an 'ftyp' box), standing for an earlier good video. */
+function earlierVideo(text: string): Buffer {
+  return Buffer.concat([Buffer.from([0, 0, 0, 16]), Buffer.from('ftypisom\0\0\0\0'), Buffer.from(text)]);
+}
+
+/** Temporary files of the writer, ours or an older version's. */
+const temporaryFiles = (folder: string) =>
+  readdirSync(folder).filter((name) => name.endsWith('.partial') || name.endsWith('.a3c-tmp'));
 
 /** Top-level MP4 boxes in file order: 4-byte big-endian size, then a 4-letter type. */
 function topLevelBoxes(bytes: Buffer): string[] {
@@ -70,15 +81,12 @@ describe('recording HalfCheetah', () => {
       boxes.indexOf('moov') >= 0 && boxes.indexOf('moov') < boxes.indexOf('mdat'),
       `faststart box order ${boxes.join(' ')}`,
     );
-    assert.deepEqual(
-      readdirSync(folder).filter((name) => name.includes('.partial')),
-      [],
-    );
+    assert.deepEqual(temporaryFiles(folder), []);
   });
 
   test('a policy that fails mid-episode leaves an existing file untouched and no partial file', async () => {
     const path = join(folder, 'precious.mp4');
-    writeFileSync(path, 'an earlier good video');
+    writeFileSync(path, earlierVideo('an earlier good video'));
     let calls = 0;
     await assert.rejects(
       recordEpisode({
@@ -95,16 +103,13 @@ describe('recording HalfCheetah', () => {
       }),
       /policy exploded/,
     );
-    assert.equal(readFileSync(path, 'utf8'), 'an earlier good video');
-    assert.deepEqual(
-      readdirSync(folder).filter((name) => name.includes('.partial')),
-      [],
-    );
+    assert.deepEqual(readFileSync(path), earlierVideo('an earlier good video'));
+    assert.deepEqual(temporaryFiles(folder), []);
   });
 
   test('an ffmpeg failure is reported with its own message; the target stays as it was', async () => {
     const path = join(folder, 'kept.mp4');
-    writeFileSync(path, 'keep me');
+    writeFileSync(path, earlierVideo('keep me'));
     // A well-formed preset name that x264 does not know: only ffmpeg can tell.
     const writer = await VideoWriter.open(path, { width: 32, height: 32, fps: 20, preset: 'nosuchpreset' });
     const frame = new Uint8Array(32 * 32 * 3);
@@ -112,11 +117,62 @@ describe('recording HalfCheetah', () => {
       for (let i = 0; i < 20; i++) await writer.writeFrame(frame);
       await writer.close();
     }, /ffmpeg.*invalid preset 'nosuchpreset'/s);
-    assert.equal(readFileSync(path, 'utf8'), 'keep me');
+    assert.deepEqual(readFileSync(path), earlierVideo('keep me'));
+    assert.deepEqual(temporaryFiles(folder), []);
+  });
+
+  test('symlinks planted at the temporary names of version 0.1 redirect nothing', async () => {
+    // Version 0.1 wrote `.NAME.PID.N.partial` with ffmpeg -y, which follows a link planted there.
+    const outside = mkdtempSync(join(tmpdir(), 'video-outside-'));
+    const victim = join(outside, 'victim.txt');
+    writeFileSync(victim, 'an unrelated file');
+    for (let n = 0; n < 200; n++) symlinkSync(victim, join(folder, `.hijack.mp4.${process.pid}.${n}.partial`));
+    const path = join(folder, 'hijack.mp4');
+    await recordEpisode({ env, path, seed: 0, maxSteps: 4, width: 32, height: 32, policy: () => new Float64Array(6) });
+    assert.equal(readFileSync(victim, 'utf8'), 'an unrelated file');
+    assert.ok(lstatSync(path).isFile(), 'the video is a regular file, not a link');
+    assert.equal(probeVideo(path).frames, 5);
     assert.deepEqual(
-      readdirSync(folder).filter((name) => name.includes('.partial')),
+      readdirSync(folder).filter((name) => name.endsWith('.a3c-tmp')),
       [],
     );
+    for (const name of readdirSync(folder)) if (name.startsWith('.hijack.mp4.')) rmSync(join(folder, name));
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  test('a symlink at the output path is refused; with overwrite the link, not its target, is replaced', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'video-outside-'));
+    const victim = join(outside, 'victim.txt');
+    writeFileSync(victim, 'an unrelated file');
+    const path = join(folder, 'linked.mp4');
+    symlinkSync(victim, path);
+    const options = { env, path, seed: 0, maxSteps: 2, width: 32, height: 32, policy: () => new Float64Array(6) };
+    await assert.rejects(
+      recordEpisode(options),
+      new RegExp(
+        `^OutputPathError: Refusing to write the video to ${path}: it is a symbolic link \\(to ${victim}\\); .*--overwrite`,
+      ),
+    );
+    assert.equal(readFileSync(victim, 'utf8'), 'an unrelated file');
+    await recordEpisode({ ...options, overwrite: true });
+    assert.equal(readFileSync(victim, 'utf8'), 'an unrelated file');
+    assert.ok(lstatSync(path).isFile());
+    assert.equal(probeVideo(path).frames, 3);
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  test('a video never replaces a checkpoint, nor the input it was asked to read', async () => {
+    const checkpoint = join(folder, 'best.ckpt');
+    writeFileSync(checkpoint, '{"format":"a3c-ts-checkpoint","version":2}');
+    const options = { env, seed: 0, maxSteps: 2, width: 32, height: 32, policy: () => new Float64Array(6) };
+    await assert.rejects(recordEpisode({ ...options, path: checkpoint }), /it is a checkpoint; .*--overwrite/);
+    // `eval --checkpoint X --video X`: X is an input, refused even with overwrite.
+    await assert.rejects(
+      recordEpisode({ ...options, path: checkpoint, inputs: [checkpoint], overwrite: true }),
+      /it is one of this command's inputs/,
+    );
+    assert.equal(readFileSync(checkpoint, 'utf8'), '{"format":"a3c-ts-checkpoint","version":2}');
+    assert.deepEqual(temporaryFiles(folder), []);
   });
 
   test('bad frames and sizes are clear errors', async () => {

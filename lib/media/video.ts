@@ -4,108 +4,22 @@
  * (`-c:v libx264 -pix_fmt yuv420p -movflags +faststart`, played by browsers and notebooks), at the
  * env's render fps (Gymnasium's metadata["render_fps"], 20 for HalfCheetah).
  *
- * ffmpeg is found by `findFfmpeg()`: the FFMPEG_PATH environment variable, the optional
- * `ffmpeg-static` package, `@ffmpeg-installer/ffmpeg` (ships a static binary), then `ffmpeg` on
- * PATH; each candidate must actually run. A video is written to a temporary file next to the
- * target and renamed when ffmpeg succeeds, so a failed recording never leaves a broken file or
- * replaces a good one.
+ * ffmpeg is found by `findFfmpeg()` (lib/media/ffmpeg.ts, which also has `probeVideo`).
+ *
+ * Nothing is lost or hijacked: the output path is checked first (`checkOutputPath`: never a
+ * checkpoint, an input of the command, a folder or a symlink unless `overwrite`), ffmpeg writes a
+ * temporary file that we created exclusively under an unpredictable name beside the target
+ * (lib/common/files.ts), and only a complete video is renamed over the target. A failed recording
+ * leaves neither a partial file nor damage to an existing one.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, fstatSync, lstatSync, renameSync, rmSync } from 'node:fs';
+import { createTemporaryFile, describeFileError } from '../common/files.js';
+import { OutputPathError, checkOutputPath } from '../common/output_path.js';
 import type { Env } from '../envs/env.js';
 import { createRenderer, type CameraOptions } from './render.js';
-
-/** Where `findFfmpeg` looks, in its default order. */
-export type FfmpegCandidate = 'env' | 'ffmpeg-static' | '@ffmpeg-installer/ffmpeg' | 'path';
-
-export const FFMPEG_CANDIDATES: readonly FfmpegCandidate[] = [
-  'env',
-  'ffmpeg-static',
-  '@ffmpeg-installer/ffmpeg',
-  'path',
-];
-
-export interface FindFfmpegOptions {
-  /** Which places to try, in order (default: all of FFMPEG_CANDIDATES). */
-  candidates?: readonly FfmpegCandidate[];
-}
-
-const require = createRequire(import.meta.url);
-/** Result of running `<path> -version` once per path: '' when it works, else why not. */
-const verified = new Map<string, string>();
-
-/**
- * Path of a working ffmpeg executable. Throws an Error listing what was tried and how to fix it
- * when none runs.
- */
-export function findFfmpeg(options: FindFfmpegOptions = {}): string {
-  const candidates = options.candidates ?? FFMPEG_CANDIDATES;
-  const tried: string[] = [];
-  for (const candidate of candidates) {
-    if (!FFMPEG_CANDIDATES.includes(candidate)) {
-      throw new Error(`Unknown ffmpeg candidate "${String(candidate)}"; allowed: ${FFMPEG_CANDIDATES.join(', ')}`);
-    }
-    const located = locate(candidate);
-    if (typeof located !== 'string') {
-      tried.push(`${candidate}: ${located.reason}`);
-      continue;
-    }
-    const problem = runProblem(located);
-    if (problem === '') return located;
-    tried.push(`${candidate}: ${located} ${problem}`);
-  }
-  throw new Error(
-    `No working ffmpeg found (tried ${tried.length > 0 ? tried.join('; ') : 'nothing'}). ` +
-      'Set the FFMPEG_PATH environment variable to an ffmpeg executable, or install ffmpeg ' +
-      '(e.g. `apt-get install ffmpeg`, `brew install ffmpeg`, or `npm install @ffmpeg-installer/ffmpeg`).',
-  );
-}
-
-function locate(candidate: FfmpegCandidate): string | { reason: string } {
-  switch (candidate) {
-    case 'env': {
-      const path = process.env.FFMPEG_PATH;
-      return path ? path : { reason: 'FFMPEG_PATH is not set' };
-    }
-    case 'ffmpeg-static':
-      // An optional dependency whose install step downloads the binary; often absent.
-      try {
-        const path = require('ffmpeg-static') as unknown;
-        return typeof path === 'string' && path ? path : { reason: 'package has no binary' };
-      } catch {
-        return { reason: 'package not installed' };
-      }
-    case '@ffmpeg-installer/ffmpeg':
-      try {
-        const { path } = require('@ffmpeg-installer/ffmpeg') as { path?: unknown };
-        return typeof path === 'string' && path ? path : { reason: 'package has no binary for this platform' };
-      } catch {
-        return { reason: 'package not installed (or no binary for this platform)' };
-      }
-    case 'path':
-      return 'ffmpeg';
-  }
-}
-
-/** '' if `path -version` runs and prints an ffmpeg banner, else the reason it does not. */
-function runProblem(path: string): string {
-  const known = verified.get(path);
-  if (known !== undefined) return known;
-  const result = spawnSync(path, ['-version'], {
-    encoding: 'utf8',
-    timeout: 15_000,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let problem = '';
-  if (result.error) problem = `does not run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`;
-  else if (result.status !== 0) problem = `exits with status ${result.status}`;
-  else if (!/ffmpeg version/i.test(result.stdout)) problem = 'is not ffmpeg';
-  verified.set(path, problem);
-  return problem;
-}
+import { findFfmpeg } from './ffmpeg.js';
 
 export interface VideoWriterOptions {
   /** Frame width in pixels (even, as yuv420p needs). */
@@ -123,11 +37,14 @@ export interface VideoWriterOptions {
   preset?: string;
   /** ffmpeg executable to use instead of `findFfmpeg()`. */
   ffmpegPath?: string;
+  /** Files the command reads (e.g. the evaluated checkpoint): the video may never replace one. */
+  inputs?: readonly string[];
+  /** Replace a checkpoint, a symlink or a non-video file at the path (never a folder or an input). */
+  overwrite?: boolean;
 }
 
 /** Frames queued for ffmpeg before `writeFrame` waits: rendering overlaps encoding up to here. */
 const QUEUED_FRAMES = 4;
-let temporaryCounter = 0;
 
 /**
  * An H.264 MP4 being written by ffmpeg. `await VideoWriter.open(path, options)`, then
@@ -140,6 +57,9 @@ export class VideoWriter {
   readonly height: number;
   readonly fps: number;
   private readonly temporary: string;
+  /** Device and inode of the temporary file we created: only that file is ever renamed. */
+  private readonly temporaryId: { dev: number; ino: number };
+  private readonly outputRules: { inputs?: readonly string[]; overwrite?: boolean };
   private readonly process: ChildProcess;
   private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -148,9 +68,17 @@ export class VideoWriter {
   private frames = 0;
   private state: 'open' | 'closed' | 'aborted' = 'open';
 
-  private constructor(path: string, temporary: string, ffmpeg: string, args: string[], options: VideoWriterOptions) {
+  private constructor(
+    path: string,
+    temporary: { path: string; dev: number; ino: number },
+    ffmpeg: string,
+    args: string[],
+    options: VideoWriterOptions,
+  ) {
     this.path = path;
-    this.temporary = temporary;
+    this.temporary = temporary.path;
+    this.temporaryId = { dev: temporary.dev, ino: temporary.ino };
+    this.outputRules = { inputs: options.inputs, overwrite: options.overwrite };
     this.width = options.width;
     this.height = options.height;
     this.fps = options.fps;
@@ -175,16 +103,24 @@ export class VideoWriter {
     });
   }
 
-  /** Start ffmpeg writing `path` (its folder must exist); the file appears on `close()`. */
+  /**
+   * Start ffmpeg writing `path` (its folder must exist; see `checkOutputPath` for the paths that
+   * are refused); the file appears on `close()`.
+   */
   static async open(path: string, options: VideoWriterOptions): Promise<VideoWriter> {
     checkVideoOptions(options);
-    const target = resolve(path);
-    const folder = dirname(target);
-    if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-      throw new Error(`Cannot write video ${target}: folder ${folder} does not exist`);
-    }
+    const target = checkOutputPath(path, { kind: 'video', inputs: options.inputs, overwrite: options.overwrite });
     const ffmpeg = options.ffmpegPath ?? findFfmpeg();
-    const temporary = join(folder, `.${basename(target)}.${process.pid}.${temporaryCounter++}.partial`);
+    // ffmpeg opens the file by name (faststart reopens it to move the index forward), so we create
+    // it first, exclusively and under a random name: `-y` below only ever replaces our own file.
+    const created = createTemporaryFile(target);
+    let stats: { dev: number; ino: number };
+    try {
+      stats = fstatSync(created.fd);
+    } finally {
+      closeSync(created.fd);
+    }
+    const temporary = created.path;
     const args = [
       '-hide_banner',
       '-loglevel',
@@ -215,7 +151,7 @@ export class VideoWriter {
       'mp4',
       temporary,
     ];
-    const writer = new VideoWriter(target, temporary, ffmpeg, args, options);
+    const writer = new VideoWriter(target, { path: temporary, dev: stats.dev, ino: stats.ino }, ffmpeg, args, options);
     await Promise.race([once(writer.process, 'spawn'), writer.exited]);
     if (writer.spawnError) {
       writer.removeTemporary();
@@ -276,10 +212,16 @@ export class VideoWriter {
       throw this.failure(signal ? `ffmpeg was killed by ${signal}` : `ffmpeg exited with code ${code}`);
     }
     try {
+      // The target may have changed while we recorded (a checkpoint saved there, a link planted).
+      checkOutputPath(this.path, { kind: 'video', ...this.outputRules });
+      const stats = lstatSync(this.temporary);
+      if (!stats.isFile() || stats.dev !== this.temporaryId.dev || stats.ino !== this.temporaryId.ino)
+        throw new Error(`the temporary file ${this.temporary} was replaced by something else while recording`);
       renameSync(this.temporary, this.path);
     } catch (error) {
       this.removeTemporary();
-      throw new Error(`Cannot move the finished video to ${this.path}: ${(error as Error).message}`);
+      if (error instanceof OutputPathError) throw error;
+      throw new Error(`Cannot move the finished video to ${this.path}: ${describeFileError(error)}`, { cause: error });
     }
     return { path: this.path, frames: this.frames };
   }
@@ -346,6 +288,10 @@ export interface RecordEpisodeOptions {
   crf?: number;
   preset?: string;
   ffmpegPath?: string;
+  /** Files the command reads (e.g. its checkpoint): the video may never replace one. */
+  inputs?: readonly string[];
+  /** Replace a checkpoint, a symlink or a non-video file at `path` (never a folder or an input). */
+  overwrite?: boolean;
 }
 
 export interface RecordedEpisode {
@@ -383,6 +329,8 @@ export async function recordEpisode(options: RecordEpisodeOptions): Promise<Reco
       crf: options.crf,
       preset: options.preset,
       ffmpegPath: options.ffmpegPath,
+      inputs: options.inputs,
+      overwrite: options.overwrite,
     });
     const frame = new Uint8Array(width * height * 3);
     let { observation } = env.reset(seed === undefined ? {} : { seed });
@@ -406,53 +354,4 @@ export async function recordEpisode(options: RecordEpisodeOptions): Promise<Reco
   } finally {
     renderer.close();
   }
-}
-
-export interface VideoInfo {
-  /** Codec name as ffmpeg reports it, e.g. "h264". */
-  codec: string;
-  pixelFormat: string;
-  width: number;
-  height: number;
-  fps: number;
-  /** Frames counted by decoding the whole stream. */
-  frames: number;
-  durationSeconds: number;
-}
-
-/**
- * Inspect a video with ffmpeg alone (ffprobe is not shipped by @ffmpeg-installer): the stream
- * header of `ffmpeg -i`, and the frame count from decoding everything to the null muxer.
- */
-export function probeVideo(path: string, options: { ffmpegPath?: string } = {}): VideoInfo {
-  if (!existsSync(path)) throw new Error(`Video not found: ${path}`);
-  const ffmpeg = options.ffmpegPath ?? findFfmpeg();
-  const result = spawnSync(ffmpeg, ['-hide_banner', '-nostdin', '-i', path, '-map', '0:v:0', '-f', 'null', '-'], {
-    encoding: 'utf8',
-    timeout: 120_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const log = result.stderr ?? '';
-  if (result.error || result.status !== 0) {
-    throw new Error(
-      `ffmpeg cannot read ${path}: ${result.error?.message ?? log.trim().split('\n').slice(-3).join(' ')}`,
-    );
-  }
-  const stream = /Stream #\d+:\d+.*?: Video: (\w+)[^\n]*/.exec(log);
-  if (!stream) throw new Error(`No video stream in ${path}`);
-  const line = stream[0];
-  const size = /, (\d+)x(\d+)/.exec(line);
-  const fps = /([\d.]+) fps/.exec(line);
-  const pixelFormat = /Video: \w+[^,]*, (\w+)/.exec(line);
-  const duration = /Duration: (\d+):(\d+):([\d.]+)/.exec(log);
-  const frameCounts = [...log.matchAll(/frame=\s*(\d+)/g)];
-  return {
-    codec: stream[1],
-    pixelFormat: pixelFormat ? pixelFormat[1] : '',
-    width: size ? Number(size[1]) : NaN,
-    height: size ? Number(size[2]) : NaN,
-    fps: fps ? Number(fps[1]) : NaN,
-    frames: frameCounts.length > 0 ? Number(frameCounts[frameCounts.length - 1][1]) : 0,
-    durationSeconds: duration ? Number(duration[1]) * 3600 + Number(duration[2]) * 60 + Number(duration[3]) : NaN,
-  };
 }

@@ -81,6 +81,21 @@ function describeWasmError(mujoco: MainModule, error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * MjData arrays `readData` copies: body positions (xpos, xipos: nbody x 3), com-based inertia
+ * (cinert: nbody x 10), velocity (cvel: nbody x 6), external contact force (cfrc_ext: nbody x 6),
+ * actuator generalized force (qfrc_actuator: nv), tendon length and velocity (ntendon).
+ */
+export type DataField =
+  | 'xpos'
+  | 'xipos'
+  | 'cinert'
+  | 'cvel'
+  | 'cfrc_ext'
+  | 'qfrc_actuator'
+  | 'ten_length'
+  | 'ten_velocity';
+
 /** A copied-out physics state: enough to restore the simulation exactly. */
 export interface SimState {
   time: number;
@@ -159,6 +174,31 @@ export class MujocoSim {
   qposAt(index: number): number {
     this.assertOpen();
     return this.live('qpos')[index];
+  }
+
+  /**
+   * Copy an MjData array of body, dof or tendon quantities (flat, row-major, e.g. cfrc_ext is
+   * nbody x 6) from index `from` into `target` at `targetOffset`, without allocating. These are
+   * the values the contact tasks observe; like qpos they are live views, so they are copied.
+   */
+  readData(field: DataField, target: Float64Array, targetOffset = 0, from = 0): void {
+    this.assertOpen();
+    copyRange(this.data[field] as Float64Array, from, target, targetOffset);
+  }
+
+  /** A copy of a whole MjData array (see `readData`). */
+  dataArray(field: DataField): Float64Array {
+    this.assertOpen();
+    return Float64Array.from(this.data[field] as Float64Array);
+  }
+
+  /**
+   * Compute cacc, cfrc_int and cfrc_ext for the current state (mj_rnePostConstraint). mj_step
+   * leaves them unset unless the model has force sensors; Gymnasium calls this after every step.
+   */
+  rnePostConstraint(): void {
+    this.assertOpen();
+    this.mujoco.mj_rnePostConstraint(this.model, this.data);
   }
 
   /** The initial qpos/qvel of the model (qpos0, zero velocity), copied. */

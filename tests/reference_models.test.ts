@@ -11,6 +11,8 @@
  *    - `buffer`: the raw bytes behind all the arrays, already compared array by array; it
  *      differs only by the sign bit of a zero (the reference writes the light direction as
  *      "-0 0 -1.3", the project as "0 0 -1.3", which is the same direction).
+ *    A model may leave out more fields, each with its reason in `excluded` (Ant's name tables and
+ *    its unused custom numeric); its names are then compared object by object instead.
  * 2. Both models are stepped from the same state with the same random controls for 1000 env
  *    steps; qpos and qvel must stay identical to the last bit.
  */
@@ -53,10 +55,11 @@ function compareFields(
   prefix: string,
   differences: string[],
   seen: { count: number },
+  excluded: ReadonlySet<string> = new Set(),
 ): void {
   for (const name of fieldNames(reference)) {
     const path = prefix + name;
-    if (EXCLUDED.has(path)) continue;
+    if (EXCLUDED.has(path) || excluded.has(path)) continue;
     const a: unknown = (reference as Record<string, unknown>)[name];
     const b: unknown = (project as Record<string, unknown>)[name];
     seen.count++;
@@ -77,7 +80,7 @@ function compareFields(
       if (!(typeof b === typeof a && sameNumber(a as number, b as number)))
         differences.push(`${path}: reference ${a}, project ${String(b)}`);
     } else if (a !== null && typeof a === 'object') {
-      compareFields(a, b as object, `${path}.`, differences, seen);
+      compareFields(a, b as object, `${path}.`, differences, seen, excluded);
     } else {
       differences.push(`${path}: unexpected field kind ${typeof a}`);
     }
@@ -113,17 +116,101 @@ function stepTogether(
   assert.ok(Number.isFinite(reference.qpos()[0]), 'the rollout stayed finite');
 }
 
-const cases = [
-  { file: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
-  { file: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+interface Case {
+  /** The project's model file, in assets/. */
+  file: string;
+  /** The public model it was rebuilt from, relative to the reference folder. */
+  reference: string;
+  frameSkip: number;
+  ctrlLimit: number;
+  /** Fields of this model left out of the comparison, each with the reason. */
+  excluded?: Record<string, string>;
+  /** Names the project gives to objects the reference leaves unnamed, as `type:id` -> name. */
+  addedNames?: Record<string, string>;
+}
+
+/** Object types whose names are compared one by one: [MjModel count field, name address field]. */
+const NAMED_TYPES: Record<string, [string, string]> = {
+  body: ['nbody', 'name_bodyadr'],
+  joint: ['njnt', 'name_jntadr'],
+  geom: ['ngeom', 'name_geomadr'],
+  site: ['nsite', 'name_siteadr'],
+  camera: ['ncam', 'name_camadr'],
+  light: ['nlight', 'name_lightadr'],
+  texture: ['ntex', 'name_texadr'],
+  material: ['nmat', 'name_matadr'],
+  tendon: ['ntendon', 'name_tendonadr'],
+  actuator: ['nu', 'name_actuatoradr'],
+};
+
+/**
+ * The name of object `index` ('' when unnamed), read from the model's name table: mj_id2name
+ * returns a null pointer for an unnamed object, which the bindings turn into garbage.
+ */
+function nameOf(sim: MujocoSim, addressField: string, index: number): string {
+  const model = sim.model as unknown as Record<string, ArrayLike<number>>;
+  const names = model.names;
+  let name = '';
+  for (let k = model[addressField][index]; names[k] !== 0; k++) name += String.fromCharCode(names[k]);
+  return name;
+}
+
+/** Ant's public file carries an unused custom numeric and unnamed motors; see assets/ant.xml. */
+const NAMES_AND_NUMERIC: Record<string, string> = {
+  nnames: 'the project names the motors',
+  names: 'the project names the motors (the names are compared one by one)',
+  nnames_map: 'the hash map over the names',
+  names_map: 'the hash map over the names',
+  name_actuatoradr: 'where each motor name starts in names',
+  nnumeric: 'the unused custom numeric "init_qpos" is left out',
+  nnumericdata: 'the unused custom numeric',
+  numeric_adr: 'the unused custom numeric',
+  numeric_size: 'the unused custom numeric',
+  numeric_data: 'the unused custom numeric',
+  name_numericadr: 'the unused custom numeric',
+  nbuffer: 'the size of the arrays above',
+};
+
+/** Every reference name names the same object in the project; the project's additions are listed. */
+function compareNames(reference: MujocoSim, project: MujocoSim): Record<string, string> {
+  const added: Record<string, string> = {};
+  for (const [type, [countField, addressField]] of Object.entries(NAMED_TYPES)) {
+    const count = (reference.model as unknown as Record<string, number>)[countField];
+    assert.ok(Number.isInteger(count), `${countField} is a count`);
+    for (let i = 0; i < count; i++) {
+      const a = nameOf(reference, addressField, i);
+      const b = nameOf(project, addressField, i);
+      if (a) assert.equal(b, a, `${type} ${i}`);
+      else if (b) added[`${type}:${i}`] = b;
+    }
+  }
+  return added;
+}
+
+const cases: Case[] = [
+  { file: 'half_cheetah.xml', reference: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
+  { file: 'inverted_pendulum.xml', reference: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+  {
+    file: 'ant.xml',
+    reference: 'gymnasium/ant.xml',
+    frameSkip: 5,
+    ctrlLimit: 1.2,
+    excluded: NAMES_AND_NUMERIC,
+    addedNames: Object.fromEntries(
+      ['hip_4', 'ankle_4', 'hip_1', 'ankle_1', 'hip_2', 'ankle_2', 'hip_3', 'ankle_3'].map((name, i) => [
+        `actuator:${i}`,
+        name,
+      ]),
+    ),
+  },
 ];
 
-for (const { file, frameSkip, ctrlLimit } of cases) {
+for (const { file, reference: referenceFile, frameSkip, ctrlLimit, excluded = {}, addedNames = {} } of cases) {
   describe(`assets/${file} against the reference model`, { skip }, () => {
     let reference: MujocoSim;
     let project: MujocoSim;
     before(async () => {
-      reference = await MujocoSim.fromFile(REFERENCE_DIR + file);
+      reference = await MujocoSim.fromFile(REFERENCE_DIR + referenceFile);
       project = await MujocoSim.fromFile(file);
     });
     after(() => {
@@ -134,10 +221,14 @@ for (const { file, frameSkip, ctrlLimit } of cases) {
     test('every MjModel field is equal', () => {
       const differences: string[] = [];
       const seen = { count: 0 };
-      compareFields(reference.model, project.model, '', differences, seen);
+      compareFields(reference.model, project.model, '', differences, seen, new Set(Object.keys(excluded)));
       // mujoco-js 0.0.7 (MuJoCo 3.3) exposes several hundred fields; a broken walk would see few.
       assert.ok(seen.count > 500, `compared only ${seen.count} fields`);
       assert.deepEqual(differences, []);
+    });
+
+    test('every name of the reference names the same object; the project adds only the listed names', () => {
+      assert.deepEqual(compareNames(reference, project), addedNames);
     });
 
     test('1000 env steps from the same random controls give identical qpos and qvel', () => {

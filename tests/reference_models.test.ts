@@ -155,13 +155,13 @@ function nameOf(sim: MujocoSim, addressField: string, index: number): string {
   return name;
 }
 
-/** Ant's public file carries an unused custom numeric and unnamed motors; see assets/ant.xml. */
+/** Ant's public file carries an unused custom numeric, unnamed motors and lower legs; see assets/ant.xml. */
 const NAMES_AND_NUMERIC: Record<string, string> = {
-  nnames: 'the project names the motors',
-  names: 'the project names the motors (the names are compared one by one)',
+  nnames: 'the project names the motors and lower legs',
+  names: 'the project names the motors and lower legs (the names are compared one by one)',
   nnames_map: 'the hash map over the names',
   names_map: 'the hash map over the names',
-  name_actuatoradr: 'where each motor name starts in names',
+  ...Object.fromEntries(Object.values(NAMED_TYPES).map(([, address]) => [address, 'where each name starts in names'])),
   nnumeric: 'the unused custom numeric "init_qpos" is left out',
   nnumericdata: 'the unused custom numeric',
   numeric_adr: 'the unused custom numeric',
@@ -196,12 +196,18 @@ const cases: Case[] = [
     frameSkip: 5,
     ctrlLimit: 1.2,
     excluded: NAMES_AND_NUMERIC,
-    addedNames: Object.fromEntries(
-      ['hip_4', 'ankle_4', 'hip_1', 'ankle_1', 'hip_2', 'ankle_2', 'hip_3', 'ankle_3'].map((name, i) => [
-        `actuator:${i}`,
-        name,
-      ]),
-    ),
+    addedNames: {
+      'body:4': 'front_left_foot',
+      'body:7': 'front_right_foot',
+      'body:10': 'back_foot',
+      'body:13': 'right_back_foot',
+      ...Object.fromEntries(
+        ['hip_4', 'ankle_4', 'hip_1', 'ankle_1', 'hip_2', 'ankle_2', 'hip_3', 'ankle_3'].map((name, i) => [
+          `actuator:${i}`,
+          name,
+        ]),
+      ),
+    },
   },
 ];
 

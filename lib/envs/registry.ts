@@ -4,6 +4,7 @@
  * steps for both MuJoCo tasks), so every A3C worker gets the same episodes Gymnasium would give.
  */
 import type { Env } from './env.js';
+import { AntEnv } from './tasks/ant.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
 import { TimeLimit } from './wrappers.js';
@@ -83,4 +84,10 @@ registerEnv('InvertedPendulum-v5', {
   create: (kwargs) => InvertedPendulumEnv.create(kwargs),
   maxEpisodeSteps: 1000,
   rewardThreshold: 950,
+});
+
+registerEnv('Ant-v5', {
+  create: (kwargs) => AntEnv.create(kwargs),
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 6000,
 });

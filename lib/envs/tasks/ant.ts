@@ -1,0 +1,308 @@
+/**
+ * Ant-v5: a four-legged walker in 3D, with the exact semantics of Gymnasium's `AntEnv` v5
+ * (gymnasium/envs/mujoco/ant_v5.py), on the model `assets/ant.xml` (Schulman et al. 2016).
+ *
+ * A spherical torso on a free joint with four two-jointed legs must walk forward (+x) without
+ * falling, with little control effort and gentle contacts.
+ *
+ * ## Action space: `Box(-1.0, 1.0, (8,), float32)`
+ * Torques at the hinges (torque = 150 * action; MuJoCo clamps to [-1, 1]).
+ *
+ * | i | actuator | joint   | torque on                                   | gear | range |
+ * |---|----------|---------|---------------------------------------------|------|-------|
+ * | 0 | hip_4    | hip_4   | right back leg, swinging it about z (hip)   | 150  | -1..1 |
+ * | 1 | ankle_4  | ankle_4 | right back lower leg, lifting it (ankle)    | 150  | -1..1 |
+ * | 2 | hip_1    | hip_1   | front left leg (hip)                        | 150  | -1..1 |
+ * | 3 | ankle_1  | ankle_1 | front left lower leg (ankle)                | 150  | -1..1 |
+ * | 4 | hip_2    | hip_2   | front right leg (hip)                       | 150  | -1..1 |
+ * | 5 | ankle_2  | ankle_2 | front right lower leg (ankle)               | 150  | -1..1 |
+ * | 6 | hip_3    | hip_3   | back leg (hip)                              | 150  | -1..1 |
+ * | 7 | ankle_3  | ankle_3 | back lower leg (ankle)                      | 150  | -1..1 |
+ *
+ * ## Observation space: `Box(-inf, inf, (105,), float64)` = qpos[2:], qvel, clip(cfrc_ext[1:], -1, 1)
+ * The x-y position (qpos[0:2]) is left out by default (`excludeCurrentPositionsFromObservation:
+ * false` puts it first, 107 values); `includeCfrcExtInObservation: false` leaves out the 78
+ * contact-force values (27 values).
+ *
+ * | i  | source   | joint   | meaning                                          | unit  |
+ * |----|----------|---------|--------------------------------------------------|-------|
+ * | 0  | qpos[2]  | root    | torso z (height)                                 | m     |
+ * | 1  | qpos[3]  | root    | torso orientation quaternion w                   |       |
+ * | 2  | qpos[4]  | root    | torso orientation quaternion x                   |       |
+ * | 3  | qpos[5]  | root    | torso orientation quaternion y                   |       |
+ * | 4  | qpos[6]  | root    | torso orientation quaternion z                   |       |
+ * | 5  | qpos[7]  | hip_1   | front left hip angle                             | rad   |
+ * | 6  | qpos[8]  | ankle_1 | front left ankle angle                           | rad   |
+ * | 7  | qpos[9]  | hip_2   | front right hip angle                            | rad   |
+ * | 8  | qpos[10] | ankle_2 | front right ankle angle                          | rad   |
+ * | 9  | qpos[11] | hip_3   | back hip angle                                   | rad   |
+ * | 10 | qpos[12] | ankle_3 | back ankle angle                                 | rad   |
+ * | 11 | qpos[13] | hip_4   | right back hip angle                             | rad   |
+ * | 12 | qpos[14] | ankle_4 | right back ankle angle                           | rad   |
+ * | 13 | qvel[0]  | root    | torso x velocity                                 | m/s   |
+ * | 14 | qvel[1]  | root    | torso y velocity                                 | m/s   |
+ * | 15 | qvel[2]  | root    | torso z velocity                                 | m/s   |
+ * | 16 | qvel[3]  | root    | torso angular velocity about x                   | rad/s |
+ * | 17 | qvel[4]  | root    | torso angular velocity about y                   | rad/s |
+ * | 18 | qvel[5]  | root    | torso angular velocity about z                   | rad/s |
+ * | 19 | qvel[6]  | hip_1   | front left hip angular velocity                  | rad/s |
+ * | 20 | qvel[7]  | ankle_1 | front left ankle angular velocity                | rad/s |
+ * | 21 | qvel[8]  | hip_2   | front right hip angular velocity                 | rad/s |
+ * | 22 | qvel[9]  | ankle_2 | front right ankle angular velocity               | rad/s |
+ * | 23 | qvel[10] | hip_3   | back hip angular velocity                        | rad/s |
+ * | 24 | qvel[11] | ankle_3 | back ankle angular velocity                      | rad/s |
+ * | 25 | qvel[12] | hip_4   | right back hip angular velocity                  | rad/s |
+ * | 26 | qvel[13] | ankle_4 | right back ankle angular velocity                | rad/s |
+ *
+ * Then the external (contact) force on each body but the world, 6 values a body (torque then
+ * force, about the subtree's centre of mass, in world axes), each clipped to [-1, 1]:
+ *
+ * | i        | source       | body             |
+ * |----------|--------------|------------------|
+ * | 27..32   | cfrc_ext[1]  | torso            |
+ * | 33..38   | cfrc_ext[2]  | front_left_leg   |
+ * | 39..44   | cfrc_ext[3]  | aux_1            |
+ * | 45..50   | cfrc_ext[4]  | front_left_foot  |
+ * | 51..56   | cfrc_ext[5]  | front_right_leg  |
+ * | 57..62   | cfrc_ext[6]  | aux_2            |
+ * | 63..68   | cfrc_ext[7]  | front_right_foot |
+ * | 69..74   | cfrc_ext[8]  | back_leg         |
+ * | 75..80   | cfrc_ext[9]  | aux_3            |
+ * | 81..86   | cfrc_ext[10] | back_foot        |
+ * | 87..92   | cfrc_ext[11] | right_back_leg   |
+ * | 93..98   | cfrc_ext[12] | aux_4            |
+ * | 99..104  | cfrc_ext[13] | right_back_foot  |
+ *
+ * ## Reward
+ *   x_velocity = (torso x after - torso x before) / dt      (body `mainBody`'s xpos)
+ *   reward     = forwardRewardWeight * x_velocity + healthyReward * is_healthy
+ *                - ctrlCostWeight * sum(action^2) - contactCostWeight * sum(clip(cfrc_ext, -1, 1)^2)
+ * with the action as given (not clipped) and cfrc_ext over every body. Info: `x_position`,
+ * `y_position` (qpos[0], qpos[1]), `distance_from_origin` (of qpos[0:2]), `x_velocity`,
+ * `y_velocity`, `reward_forward`, `reward_ctrl` (= -control cost), `reward_contact`
+ * (= -contact cost), `reward_survive`.
+ *
+ * ## Reset
+ *   qpos = initQpos + U(-resetNoiseScale, resetNoiseScale) per element (nq = 15 draws, then)
+ *   qvel = initQvel + resetNoiseScale * N(0, 1) per element (nv = 14 draws)
+ * with resetNoiseScale 0.1; the quaternion is not renormalised (MuJoCo normalises it when it
+ * integrates). The contact forces of the first observation are 0 (not computed before a step).
+ * Reset info: `x_position`, `y_position`, `distance_from_origin`.
+ *
+ * ## Episode end
+ * Healthy while every qpos and qvel value is finite and 0.2 <= qpos[2] <= 1.0 (the torso
+ * neither lies on the floor nor jumped). Terminated on the first unhealthy step (its reward has
+ * no healthy term); truncated by `makeEnv`'s TimeLimit after 1000 steps (50 s at dt = 0.05).
+ */
+import type { Info } from '../env.js';
+import { MujocoSim } from '../mujoco.js';
+import { MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys, type TaskStep } from '../mujoco_env.js';
+import type { Rng } from '../../common/rng.js';
+import { Box } from '../spaces.js';
+import {
+  type ObservationPart,
+  checkFlag,
+  checkInterval,
+  observationSize,
+  readObservation,
+  sumOfSquares,
+} from './task_helpers.js';
+
+/** Gymnasium v5 keyword arguments of Ant, camelCased. */
+export interface AntOptions {
+  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
+  modelFile?: string;
+  /** Physics steps per env step; default 5 (dt = 0.05 s). */
+  frameSkip?: number;
+  /** Weight of the forward velocity term; default 1. */
+  forwardRewardWeight?: number;
+  /** Weight of sum(action^2); default 0.5. */
+  ctrlCostWeight?: number;
+  /** Weight of the sum of squared clipped contact forces; default 5e-4. */
+  contactCostWeight?: number;
+  /** Reward for every healthy step; default 1. */
+  healthyReward?: number;
+  /** Body whose x-y position gives the velocity: id or name; default 1 (the torso). */
+  mainBody?: number | string;
+  /** End the episode on the first unhealthy step; default true. */
+  terminateWhenUnhealthy?: boolean;
+  /** Healthy torso heights [min, max] in metres, both included; default [0.2, 1.0]. */
+  healthyZRange?: readonly [number, number];
+  /** Contact forces are clipped to [min, max] for the cost and the observation; default [-1, 1]. */
+  contactForceRange?: readonly [number, number];
+  /** Half-width of the uniform qpos noise and std of the normal qvel noise; default 0.1. */
+  resetNoiseScale?: number;
+  /** Leave qpos[0:2] (x, y) out of the observation; default true. */
+  excludeCurrentPositionsFromObservation?: boolean;
+  /** Put the clipped cfrc_ext[1:] into the observation; default true. */
+  includeCfrcExtInObservation?: boolean;
+}
+
+const OPTION_KEYS: readonly (keyof AntOptions)[] = [
+  'modelFile',
+  'frameSkip',
+  'forwardRewardWeight',
+  'ctrlCostWeight',
+  'contactCostWeight',
+  'healthyReward',
+  'mainBody',
+  'terminateWhenUnhealthy',
+  'healthyZRange',
+  'contactForceRange',
+  'resetNoiseScale',
+  'excludeCurrentPositionsFromObservation',
+  'includeCfrcExtInObservation',
+];
+
+export const ANT_DEFAULTS = Object.freeze({
+  modelFile: 'ant.xml',
+  frameSkip: 5,
+  forwardRewardWeight: 1,
+  ctrlCostWeight: 0.5,
+  contactCostWeight: 5e-4,
+  healthyReward: 1,
+  mainBody: 1 as number | string,
+  terminateWhenUnhealthy: true,
+  healthyZRange: Object.freeze([0.2, 1.0] as const),
+  contactForceRange: Object.freeze([-1.0, 1.0] as const),
+  resetNoiseScale: 0.1,
+  excludeCurrentPositionsFromObservation: true,
+  includeCfrcExtInObservation: true,
+});
+
+export class AntEnv extends MujocoEnv {
+  readonly id = 'Ant-v5';
+  readonly observationSpace: Box;
+  readonly forwardRewardWeight: number;
+  readonly ctrlCostWeight: number;
+  readonly contactCostWeight: number;
+  readonly healthyReward: number;
+  /** Id of the body whose x-y position gives the velocity. */
+  readonly mainBody: number;
+  readonly terminateWhenUnhealthy: boolean;
+  readonly healthyZRange: readonly [number, number];
+  readonly contactForceRange: readonly [number, number];
+  readonly resetNoiseScale: number;
+  /** The slices of MjData the observation is made of, in order. */
+  readonly observationParts: readonly ObservationPart[];
+
+  /** Load MuJoCo (once per thread), compile the model and build the env. */
+  static async create(options: AntOptions = {}): Promise<AntEnv> {
+    checkOptionKeys('Ant-v5', options, OPTION_KEYS);
+    const sim = await MujocoSim.fromFile(checkModelFile('Ant-v5', options.modelFile ?? ANT_DEFAULTS.modelFile));
+    try {
+      return new AntEnv(sim, options);
+    } catch (error) {
+      sim.close();
+      throw error;
+    }
+  }
+
+  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  constructor(sim: MujocoSim, options: AntOptions = {}) {
+    checkOptionKeys('Ant-v5', options, OPTION_KEYS);
+    super(sim, { frameSkip: options.frameSkip ?? ANT_DEFAULTS.frameSkip });
+    const o = { ...ANT_DEFAULTS, ...options };
+    this.forwardRewardWeight = checkNonNegative(this.id, 'forwardRewardWeight', o.forwardRewardWeight);
+    this.ctrlCostWeight = checkNonNegative(this.id, 'ctrlCostWeight', o.ctrlCostWeight);
+    this.contactCostWeight = checkNonNegative(this.id, 'contactCostWeight', o.contactCostWeight);
+    this.healthyReward = checkNonNegative(this.id, 'healthyReward', o.healthyReward);
+    this.resetNoiseScale = checkNonNegative(this.id, 'resetNoiseScale', o.resetNoiseScale);
+    this.mainBody = bodyId(sim, this.id, o.mainBody);
+    this.terminateWhenUnhealthy = checkFlag(this.id, 'terminateWhenUnhealthy', o.terminateWhenUnhealthy);
+    this.healthyZRange = checkInterval(this.id, 'healthyZRange', o.healthyZRange);
+    this.contactForceRange = checkInterval(this.id, 'contactForceRange', o.contactForceRange);
+    const exclude = checkFlag(
+      this.id,
+      'excludeCurrentPositionsFromObservation',
+      o.excludeCurrentPositionsFromObservation,
+    );
+    const withForces = checkFlag(this.id, 'includeCfrcExtInObservation', o.includeCfrcExtInObservation);
+    this.observationParts = [
+      { field: 'qpos', from: exclude ? 2 : 0 },
+      { field: 'qvel', from: 0 },
+      // Row 0 of cfrc_ext is the world body, which is left out.
+      ...(withForces ? [{ field: 'cfrc_ext', from: 6, clip: this.contactForceRange } as const] : []),
+    ];
+    this.observationSpace = new Box(-Infinity, Infinity, [observationSize(sim, this.observationParts)], 'float64');
+  }
+
+  /** True while every qpos and qvel value is finite and the torso height is within healthyZRange. */
+  get isHealthy(): boolean {
+    const qpos = this.sim.qpos();
+    const qvel = this.sim.qvel();
+    const [minZ, maxZ] = this.healthyZRange;
+    return qpos.every(Number.isFinite) && qvel.every(Number.isFinite) && minZ <= qpos[2] && qpos[2] <= maxZ;
+  }
+
+  protected override doSimulation(action: ArrayLike<number>, nFrames: number): void {
+    super.doSimulation(action, nFrames);
+    // Gymnasium's do_simulation: cfrc_ext is only filled by mj_rnePostConstraint.
+    this.sim.rnePostConstraint();
+  }
+
+  protected override stepTask(action: ArrayLike<number>): TaskStep {
+    const before = this.mainBodyXY();
+    this.doSimulation(action, this.frameSkip);
+    const after = this.mainBodyXY();
+    const xVelocity = (after[0] - before[0]) / this.dt;
+    const yVelocity = (after[1] - before[1]) / this.dt;
+
+    const healthy = this.isHealthy;
+    const forwardReward = this.forwardRewardWeight * xVelocity;
+    const healthyReward = healthy ? this.healthyReward : 0;
+    const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
+    const contactCost = this.contactCostWeight * sumOfSquares(this.sim.dataArray('cfrc_ext'), this.contactForceRange);
+    const reward = forwardReward + healthyReward - (ctrlCost + contactCost);
+
+    const info: Info = {
+      ...this.resetInfo(),
+      x_velocity: xVelocity,
+      y_velocity: yVelocity,
+      reward_forward: forwardReward,
+      reward_ctrl: -ctrlCost,
+      reward_contact: -contactCost,
+      reward_survive: healthyReward,
+    };
+    const terminated = !healthy && this.terminateWhenUnhealthy;
+    return { observation: this.observe(), reward, terminated, info };
+  }
+
+  protected override resetModel(rng: Rng): Float64Array {
+    const scale = this.resetNoiseScale;
+    const qpos = new Float64Array(this.sim.nq);
+    const qvel = new Float64Array(this.sim.nv);
+    for (let i = 0; i < qpos.length; i++) qpos[i] = this.initQpos[i] + rng.uniform(-scale, scale);
+    for (let i = 0; i < qvel.length; i++) qvel[i] = this.initQvel[i] + scale * rng.normal();
+    this.setState(qpos, qvel);
+    return this.observe();
+  }
+
+  protected override resetInfo(): Info {
+    const x = this.sim.qposAt(0);
+    const y = this.sim.qposAt(1);
+    // sqrt(x^2 + y^2) as numpy's norm computes it (Math.hypot can differ in the last bit).
+    return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
+  }
+
+  /** The main body's x and y (xpos, computed by the last mj_forward of the step). */
+  private mainBodyXY(): [number, number] {
+    const xpos = this.sim.dataArray('xpos');
+    return [xpos[3 * this.mainBody], xpos[3 * this.mainBody + 1]];
+  }
+
+  private observe(): Float64Array {
+    return readObservation(this.sim, this.observationParts, this.observationSpace.size);
+  }
+}
+
+/** A body id from an id or a name, or a clear error listing how many bodies there are. */
+function bodyId(sim: MujocoSim, id: string, body: unknown): number {
+  const OBJ_BODY = 1;
+  const count = sim.model.nbody;
+  const found = typeof body === 'string' ? sim.mujoco.mj_name2id(sim.model, OBJ_BODY, body) : body;
+  if (typeof found !== 'number' || !Number.isInteger(found) || found < 0 || found >= count) {
+    throw new Error(`${id}: option mainBody must be a body name or an id in 0..${count - 1}, got ${String(body)}`);
+  }
+  return found;
+}

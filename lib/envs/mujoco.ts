@@ -81,27 +81,29 @@ function describeWasmError(mujoco: MainModule, error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * MjData arrays `readData` copies: body positions (xpos, xipos: nbody x 3), com-based inertia
- * (cinert: nbody x 10), velocity (cvel: nbody x 6), external contact force (cfrc_ext: nbody x 6),
- * actuator generalized force (qfrc_actuator: nv), tendon length and velocity (ntendon).
- */
-export type DataField =
-  | 'xpos'
-  | 'xipos'
-  | 'cinert'
-  | 'cvel'
-  | 'cfrc_ext'
-  | 'qfrc_actuator'
-  | 'ten_length'
-  | 'ten_velocity';
-
 /** A copied-out physics state: enough to restore the simulation exactly. */
 export interface SimState {
   time: number;
   qpos: Float64Array;
   qvel: Float64Array;
 }
+
+/** Kinds of named model objects `objectId` looks up, with their mjtObj values. */
+const OBJECT_TYPES = { body: 1, joint: 3, geom: 5, site: 6, camera: 7, actuator: 19 } as const;
+export type ObjectKind = keyof typeof OBJECT_TYPES;
+
+/** MjData arrays a task observes (world positions, forces), read through `readData`. */
+export type DataField =
+  | 'xpos'
+  | 'xipos'
+  | 'site_xpos'
+  | 'qfrc_constraint'
+  | 'qfrc_actuator'
+  | 'cinert'
+  | 'cvel'
+  | 'cfrc_ext'
+  | 'ten_length'
+  | 'ten_velocity';
 
 /** One compiled model and its data, owned together. Call `close()` to free the WASM memory. */
 export class MujocoSim {
@@ -176,20 +178,26 @@ export class MujocoSim {
     return this.live('qpos')[index];
   }
 
-  /**
-   * Copy an MjData array of body, dof or tendon quantities (flat, row-major, e.g. cfrc_ext is
-   * nbody x 6) from index `from` into `target` at `targetOffset`, without allocating. These are
-   * the values the contact tasks observe; like qpos they are live views, so they are copied.
-   */
-  readData(field: DataField, target: Float64Array, targetOffset = 0, from = 0): void {
+  /** Id of a named body, joint, geom, site, camera or actuator; an Error naming it if missing. */
+  objectId(kind: ObjectKind, name: string): number {
     this.assertOpen();
-    copyRange(this.data[field] as Float64Array, from, target, targetOffset);
+    const id = this.mujoco.mj_name2id(this.model, OBJECT_TYPES[kind], name);
+    if (id < 0) throw new Error(`The model has no ${kind} named "${name}"`);
+    return id;
   }
 
-  /** A copy of a whole MjData array (see `readData`). */
-  dataArray(field: DataField): Float64Array {
+  /**
+   * Copy `count` values of an MjData array from index `from` into `target` at `targetOffset`,
+   * e.g. the world position of body b: `readData('xpos', 3 * b, 3, target)`. The values are
+   * those of the last mj_forward / mj_step (positions, forces) and are copied, never viewed.
+   */
+  readData(field: DataField, from: number, count: number, target: Float64Array, targetOffset = 0): void {
     this.assertOpen();
-    return Float64Array.from(this.data[field] as Float64Array);
+    const source = this.data[field] as Float64Array;
+    if (from < 0 || count < 0 || from + count > source.length || targetOffset + count > target.length) {
+      throw new Error(`Cannot read ${field}[${from}..${from + count}) of ${source.length} values into the target`);
+    }
+    for (let i = 0; i < count; i++) target[targetOffset + i] = source[from + i];
   }
 
   /**

@@ -104,6 +104,7 @@ import {
   checkFlag,
   checkInterval,
   observationSize,
+  readField,
   readObservation,
   sumOfSquares,
 } from './task_helpers.js';
@@ -252,7 +253,7 @@ export class AntEnv extends MujocoEnv {
     const forwardReward = this.forwardRewardWeight * xVelocity;
     const healthyReward = healthy ? this.healthyReward : 0;
     const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
-    const contactCost = this.contactCostWeight * sumOfSquares(this.sim.dataArray('cfrc_ext'), this.contactForceRange);
+    const contactCost = this.contactCostWeight * sumOfSquares(readField(this.sim, 'cfrc_ext'), this.contactForceRange);
     const reward = forwardReward + healthyReward - (ctrlCost + contactCost);
 
     const info: Info = {
@@ -286,9 +287,10 @@ export class AntEnv extends MujocoEnv {
   }
 
   /** The main body's x and y (xpos, computed by the last mj_forward of the step). */
-  private mainBodyXY(): [number, number] {
-    const xpos = this.sim.dataArray('xpos');
-    return [xpos[3 * this.mainBody], xpos[3 * this.mainBody + 1]];
+  private mainBodyXY(): Float64Array {
+    const xy = new Float64Array(2);
+    this.sim.readData('xpos', 3 * this.mainBody, 2, xy);
+    return xy;
   }
 
   private observe(): Float64Array {

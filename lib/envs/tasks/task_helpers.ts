@@ -28,10 +28,11 @@ export function readObservation(sim: MujocoSim, parts: readonly ObservationPart[
   const observation = new Float64Array(size);
   let offset = 0;
   for (const part of parts) {
+    const count = fieldLength(sim, part.field) - part.from;
     if (part.field === 'qpos') sim.readQpos(observation, offset, part.from);
     else if (part.field === 'qvel') sim.readQvel(observation, offset, part.from);
-    else sim.readData(part.field, observation, offset, part.from);
-    const end = offset + fieldLength(sim, part.field) - part.from;
+    else sim.readData(part.field, part.from, count, observation, offset);
+    const end = offset + count;
     if (part.clip) {
       const [low, high] = part.clip;
       for (let i = offset; i < end; i++) observation[i] = Math.min(high, Math.max(low, observation[i]));
@@ -39,6 +40,13 @@ export function readObservation(sim: MujocoSim, parts: readonly ObservationPart[
     offset = end;
   }
   return observation;
+}
+
+/** A copy of a whole flat MjData array (e.g. cfrc_ext, nbody x 6). */
+export function readField(sim: MujocoSim, field: DataField): Float64Array {
+  const values = new Float64Array(fieldLength(sim, field));
+  sim.readData(field, 0, values.length, values);
+  return values;
 }
 
 /** Length of a flat MjData array on this model. */
@@ -49,10 +57,13 @@ function fieldLength(sim: MujocoSim, field: ObservationPart['field']): number {
       return sim.nq;
     case 'qvel':
     case 'qfrc_actuator':
+    case 'qfrc_constraint':
       return sim.nv;
     case 'xpos':
     case 'xipos':
       return 3 * nbody;
+    case 'site_xpos':
+      return 3 * sim.model.nsite;
     case 'cinert':
       return 10 * nbody;
     case 'cvel':

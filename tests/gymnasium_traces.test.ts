@@ -1,0 +1,221 @@
+/**
+ * Every registered task against real Gymnasium: the fixtures in tests/fixtures/gymnasium/ were
+ * recorded by scripts/gymnasium_traces.py with Gymnasium 1.3 and MuJoCo 3.14 (pip). For each
+ * fixture whose task is registered here (others are skipped, naming the task):
+ *
+ * 1. The env facts: dt, render fps, the TimeLimit and reward threshold of the registration, the
+ *    action space bounds and the observation shape.
+ * 2. The compiled model facts: sizes, option values, object names in id order, and the body,
+ *    joint, dof, geom, site, actuator and camera arrays.
+ * 3. Every recorded episode replayed: `reset({ seed })`, then the state Gymnasium had after its
+ *    reset (its reset noise comes from numpy's np_random, which no TypeScript env reproduces) is
+ *    set exactly with `setState`, then the recorded actions are stepped. Each observation,
+ *    reward and info term must match Gymnasium's, and every step must end as Gymnasium's did
+ *    (terminated, truncated by the TimeLimit, or neither). The reset observation is not compared:
+ *    the env computes it from its own reset noise before the state is replaced; the same
+ *    observation function is compared after every step.
+ *
+ * Needs no Python: the fixtures are committed. The test prints each task's largest absolute and
+ * relative difference (node --test shows them as diagnostics).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Env, Info } from '../lib/envs/env.js';
+import type { MujocoEnv } from '../lib/envs/mujoco_env.js';
+import type { ObjectKind } from '../lib/envs/mujoco.js';
+import { envIds, envSpec, makeEnv } from '../lib/envs/registry.js';
+import { TimeLimit } from '../lib/envs/wrappers.js';
+
+/**
+ * Both sides run float64 MuJoCo of the same version, so a step should agree to rounding: the
+ * fixture keeps 12 significant digits (relative error <= 5e-13), and the WebAssembly build and
+ * the native wheel may round a few operations differently (no fused multiply-add in WASM,
+ * another libm for sin/cos), differences of about 1e-15 that contact-rich dynamics amplify over
+ * the steps of an episode. RELATIVE bounds that; ABSOLUTE covers values that pass through zero
+ * (a velocity, a constraint force), where a relative bound means nothing.
+ */
+const RELATIVE = 1e-9;
+const ABSOLUTE = 1e-9;
+
+interface Episode {
+  seed: number | null;
+  seed_of_stream: number;
+  qpos: number[];
+  qvel: number[];
+  actions: number[][];
+  observations: number[][];
+  rewards: number[];
+  info: Record<string, (number | boolean | number[])[]>;
+  end: 'terminated' | 'truncated' | null;
+}
+
+interface Fixture {
+  task: string;
+  versions: Record<string, string>;
+  env: {
+    dt: number;
+    render_fps: number;
+    max_episode_steps: number | null;
+    reward_threshold: number | null;
+    action_low: number[];
+    action_high: number[];
+    observation_shape: number[];
+  };
+  model: Record<string, number | number[] | Record<string, (string | null)[]>>;
+  episodes: Episode[];
+}
+
+const FIXTURE_DIR = new URL('./fixtures/gymnasium/', import.meta.url);
+const fixtureFiles = readdirSync(FIXTURE_DIR)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+
+/** The largest differences seen, and where, for the report line of a task. */
+class Differences {
+  maxAbsolute = 0;
+  maxRelative = 0;
+  where = '';
+
+  failures = 0;
+  firstFailure = '';
+
+  /**
+   * Compare `actual` with Gymnasium's `expected`, keeping the maxima; a value outside the
+   * tolerance is counted (all are compared, so a failing run still reports its largest difference).
+   */
+  check(actual: number, expected: number, what: string): void {
+    const absolute = Math.abs(actual - expected);
+    const relative = expected === 0 ? (absolute === 0 ? 0 : Infinity) : absolute / Math.abs(expected);
+    if (absolute > this.maxAbsolute) {
+      this.maxAbsolute = absolute;
+      this.where = what;
+    }
+    if (relative !== Infinity && relative > this.maxRelative) this.maxRelative = relative;
+    if (!(absolute <= ABSOLUTE + RELATIVE * Math.abs(expected))) {
+      this.failures++;
+      this.firstFailure ||= `${what}: ours ${actual}, Gymnasium ${expected} (difference ${absolute.toExponential(2)})`;
+    }
+  }
+
+  toString(): string {
+    return `max abs difference ${this.maxAbsolute.toExponential(2)} (${this.where}), max relative ${this.maxRelative.toExponential(2)}`;
+  }
+}
+
+/** A model fact of our compiled model: a size, `opt.<name>` or an array, as plain numbers. */
+function ourModelFact(env: Env, key: string): number[] {
+  const model = (env.unwrapped as MujocoEnv).sim.model as unknown as Record<string, unknown>;
+  const value = key.startsWith('opt.') ? (model.opt as Record<string, unknown>)[key.slice(4)] : model[key];
+  if (typeof value === 'number') return [value];
+  if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<number>);
+  throw new Error(`MjModel field ${key} is missing from the bindings (got ${typeof value})`);
+}
+
+function objectNames(env: Env, kind: ObjectKind, count: number): (string | null)[] {
+  const sim = (env.unwrapped as MujocoEnv).sim;
+  const types: Record<ObjectKind, number> = { body: 1, joint: 3, geom: 5, site: 6, camera: 7, actuator: 19 };
+  // MuJoCo returns "" (JS) or None (Python) for an unnamed object.
+  return Array.from({ length: count }, (_, i) => sim.mujoco.mj_id2name(sim.model, types[kind], i) || null);
+}
+
+function checkEnvFacts(env: Env, fixture: Fixture): void {
+  const facts = fixture.env;
+  assert.ok(Math.abs(env.dt - facts.dt) < 1e-15, `dt ${env.dt}, Gymnasium ${facts.dt}`);
+  assert.equal(env.metadata.fps, facts.render_fps, 'render fps');
+  const limit = env instanceof TimeLimit ? env.maxEpisodeSteps : null;
+  assert.equal(limit, facts.max_episode_steps, 'TimeLimit of the registration');
+  assert.equal(envSpec(fixture.task).rewardThreshold ?? null, facts.reward_threshold, 'reward threshold');
+  assert.deepEqual(Array.from(env.actionSpace.low), facts.action_low, 'action low');
+  assert.deepEqual(Array.from(env.actionSpace.high), facts.action_high, 'action high');
+  assert.deepEqual([...env.observationSpace.shape], facts.observation_shape, 'observation shape');
+}
+
+function checkModelFacts(env: Env, fixture: Fixture): void {
+  const { names, ...numeric } = fixture.model;
+  for (const [key, expected] of Object.entries(numeric)) {
+    const ours = ourModelFact(env, key);
+    const theirs = typeof expected === 'number' ? [expected] : (expected as number[]);
+    assert.equal(ours.length, theirs.length, `${key}: ${ours.length} values, Gymnasium ${theirs.length}`);
+    // One compiler, one version: the compiled numbers are the same to the last bit or nearly.
+    theirs.forEach((value, i) =>
+      assert.ok(
+        Math.abs(ours[i] - value) <= 1e-12 * Math.max(1, Math.abs(value)),
+        `${key}[${i}]: ours ${ours[i]}, Gymnasium ${value}`,
+      ),
+    );
+  }
+  for (const [kind, expected] of Object.entries(names as Record<ObjectKind, (string | null)[]>)) {
+    assert.deepEqual(objectNames(env, kind as ObjectKind, expected.length), expected, `${kind} names in id order`);
+  }
+}
+
+function checkInfo(info: Info, episode: Episode, t: number, differences: Differences, where: string): void {
+  assert.deepEqual(Object.keys(info).sort(), Object.keys(episode.info).sort(), `${where}: info keys`);
+  for (const [key, values] of Object.entries(episode.info)) {
+    const expected = values[t];
+    if (typeof expected === 'boolean') assert.equal(info[key], expected, `${where}: info.${key}`);
+    else differences.check(info[key] as number, expected as number, `${where}: info.${key}`);
+  }
+}
+
+/** Replay one recorded episode from Gymnasium's post-reset state; compare every step. */
+function replay(env: Env, episode: Episode, index: number, differences: Differences): void {
+  env.reset({ seed: episode.seed ?? episode.seed_of_stream });
+  (env.unwrapped as MujocoEnv).setState(episode.qpos, episode.qvel);
+  const last = episode.actions.length - 1;
+  episode.actions.forEach((action, t) => {
+    const where = `episode ${index} step ${t + 1}`;
+    const result = env.step(action);
+    const expected = episode.observations[t];
+    assert.equal(result.observation.length, expected.length, `${where}: observation size`);
+    expected.forEach((value, i) => differences.check(result.observation[i], value, `${where}: observation[${i}]`));
+    differences.check(result.reward, episode.rewards[t], `${where}: reward`);
+    checkInfo(result.info, episode, t, differences, where);
+    assert.equal(result.terminated, t === last && episode.end === 'terminated', `${where}: terminated`);
+    assert.equal(result.truncated, t === last && episode.end === 'truncated', `${where}: truncated`);
+  });
+}
+
+for (const file of fixtureFiles) {
+  const fixture = JSON.parse(readFileSync(new URL(file, FIXTURE_DIR), 'utf8')) as Fixture;
+  const skip = envIds().includes(fixture.task) ? false : `${fixture.task} is not registered in lib/envs/registry.ts`;
+  describe(`${fixture.task} against Gymnasium ${fixture.versions.gymnasium} / MuJoCo ${fixture.versions.mujoco}`, {
+    skip,
+  }, () => {
+    test('dt, render fps, TimeLimit, reward threshold and spaces', async () => {
+      const env = await makeEnv(fixture.task);
+      try {
+        checkEnvFacts(env, fixture);
+      } finally {
+        env.close();
+      }
+    });
+
+    test('compiled model facts', async () => {
+      const env = await makeEnv(fixture.task);
+      try {
+        checkModelFacts(env, fixture);
+      } finally {
+        env.close();
+      }
+    });
+
+    test('recorded episodes replay to the same observations, rewards, info and episode ends', async (t) => {
+      const env = await makeEnv(fixture.task);
+      const differences = new Differences();
+      try {
+        fixture.episodes.forEach((episode, index) => replay(env, episode, index, differences));
+      } finally {
+        env.close();
+        const steps = fixture.episodes.reduce((sum, e) => sum + e.actions.length, 0);
+        t.diagnostic(`${fixture.task}: ${fixture.episodes.length} episodes, ${steps} steps; ${differences}`);
+      }
+      assert.equal(
+        differences.failures,
+        0,
+        `${differences.failures} values outside the tolerance, first: ${differences.firstFailure}`,
+      );
+    });
+  });
+}

@@ -195,6 +195,8 @@ const cases: Case[] = [
     ctrlLimit: 1.2,
     excluded: NAMES_AND_NUMERIC,
   },
+  { file: 'humanoid.xml', reference: 'gymnasium/humanoid.xml', frameSkip: 5, ctrlLimit: 0.5 },
+  { file: 'humanoidstandup.xml', reference: 'gymnasium/humanoidstandup.xml', frameSkip: 5, ctrlLimit: 0.5 },
 ];
 
 for (const { file, reference: referenceFile, frameSkip, ctrlLimit, excluded = {} } of cases) {

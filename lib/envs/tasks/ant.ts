@@ -6,18 +6,19 @@
  * falling, with little control effort and gentle contacts.
  *
  * ## Action space: `Box(-1.0, 1.0, (8,), float32)`
- * Torques at the hinges (torque = 150 * action; MuJoCo clamps to [-1, 1]).
+ * Torques at the hinges (torque = 150 * action; MuJoCo clamps to [-1, 1]). The motors are
+ * unnamed in the model; each row names the joint its motor drives.
  *
- * | i | actuator | joint   | torque on                                   | gear | range |
- * |---|----------|---------|---------------------------------------------|------|-------|
- * | 0 | hip_4    | hip_4   | right back leg, swinging it about z (hip)   | 150  | -1..1 |
- * | 1 | ankle_4  | ankle_4 | right back lower leg, lifting it (ankle)    | 150  | -1..1 |
- * | 2 | hip_1    | hip_1   | front left leg (hip)                        | 150  | -1..1 |
- * | 3 | ankle_1  | ankle_1 | front left lower leg (ankle)                | 150  | -1..1 |
- * | 4 | hip_2    | hip_2   | front right leg (hip)                       | 150  | -1..1 |
- * | 5 | ankle_2  | ankle_2 | front right lower leg (ankle)               | 150  | -1..1 |
- * | 6 | hip_3    | hip_3   | back leg (hip)                              | 150  | -1..1 |
- * | 7 | ankle_3  | ankle_3 | back lower leg (ankle)                      | 150  | -1..1 |
+ * | i | joint   | torque on                                   | gear | range |
+ * |---|---------|---------------------------------------------|------|-------|
+ * | 0 | hip_4   | right back leg, swinging it about z (hip)   | 150  | -1..1 |
+ * | 1 | ankle_4 | right back lower leg, lifting it (ankle)    | 150  | -1..1 |
+ * | 2 | hip_1   | front left leg (hip)                        | 150  | -1..1 |
+ * | 3 | ankle_1 | front left lower leg (ankle)                | 150  | -1..1 |
+ * | 4 | hip_2   | front right leg (hip)                       | 150  | -1..1 |
+ * | 5 | ankle_2 | front right lower leg (ankle)               | 150  | -1..1 |
+ * | 6 | hip_3   | back leg (hip)                              | 150  | -1..1 |
+ * | 7 | ankle_3 | back lower leg (ankle)                      | 150  | -1..1 |
  *
  * ## Observation space: `Box(-inf, inf, (105,), float64)` = qpos[2:], qvel, clip(cfrc_ext[1:], -1, 1)
  * The x-y position (qpos[0:2]) is left out by default (`excludeCurrentPositionsFromObservation:
@@ -55,23 +56,24 @@
  * | 26 | qvel[13] | ankle_4 | right back ankle angular velocity                | rad/s |
  *
  * Then the external (contact) force on each body but the world, 6 values a body (torque then
- * force, about the subtree's centre of mass, in world axes), each clipped to [-1, 1]:
+ * force, in world axes, the torque about the robot's centre of mass), each clipped to [-1, 1]. The lower
+ * legs are unnamed bodies, named here by the ankle joint they carry:
  *
- * | i        | source       | body             |
- * |----------|--------------|------------------|
- * | 27..32   | cfrc_ext[1]  | torso            |
- * | 33..38   | cfrc_ext[2]  | front_left_leg   |
- * | 39..44   | cfrc_ext[3]  | aux_1            |
- * | 45..50   | cfrc_ext[4]  | front_left_foot  |
- * | 51..56   | cfrc_ext[5]  | front_right_leg  |
- * | 57..62   | cfrc_ext[6]  | aux_2            |
- * | 63..68   | cfrc_ext[7]  | front_right_foot |
- * | 69..74   | cfrc_ext[8]  | back_leg         |
- * | 75..80   | cfrc_ext[9]  | aux_3            |
- * | 81..86   | cfrc_ext[10] | back_foot        |
- * | 87..92   | cfrc_ext[11] | right_back_leg   |
- * | 93..98   | cfrc_ext[12] | aux_4            |
- * | 99..104  | cfrc_ext[13] | right_back_foot  |
+ * | i       | source       | body            |
+ * |---------|--------------|-----------------|
+ * | 27..32  | cfrc_ext[1]  | torso           |
+ * | 33..38  | cfrc_ext[2]  | front_left_leg  |
+ * | 39..44  | cfrc_ext[3]  | aux_1           |
+ * | 45..50  | cfrc_ext[4]  | body of ankle_1 |
+ * | 51..56  | cfrc_ext[5]  | front_right_leg |
+ * | 57..62  | cfrc_ext[6]  | aux_2           |
+ * | 63..68  | cfrc_ext[7]  | body of ankle_2 |
+ * | 69..74  | cfrc_ext[8]  | back_leg        |
+ * | 75..80  | cfrc_ext[9]  | aux_3           |
+ * | 81..86  | cfrc_ext[10] | body of ankle_3 |
+ * | 87..92  | cfrc_ext[11] | right_back_leg  |
+ * | 93..98  | cfrc_ext[12] | aux_4           |
+ * | 99..104 | cfrc_ext[13] | body of ankle_4 |
  *
  * ## Reward
  *   x_velocity = (torso x after - torso x before) / dt      (body `mainBody`'s xpos)

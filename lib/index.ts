@@ -7,6 +7,8 @@ export * from './envs/mujoco_env.js';
 export * from './envs/tasks/half_cheetah.js';
 export * from './envs/tasks/inverted_pendulum.js';
 export * from './envs/tasks/ant.js';
+export * from './envs/tasks/humanoid.js';
+export * from './envs/tasks/humanoid_standup.js';
 export * from './envs/running_mean_std.js';
 export * from './envs/wrappers.js';
 export * from './envs/registry.js';

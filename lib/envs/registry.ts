@@ -6,6 +6,8 @@
 import type { Env } from './env.js';
 import { AntEnv } from './tasks/ant.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
+import { HumanoidEnv } from './tasks/humanoid.js';
+import { HumanoidStandupEnv } from './tasks/humanoid_standup.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
 import { TimeLimit } from './wrappers.js';
 
@@ -90,4 +92,14 @@ registerEnv('Ant-v5', {
   create: (kwargs) => AntEnv.create(kwargs),
   maxEpisodeSteps: 1000,
   rewardThreshold: 6000,
+});
+
+registerEnv('Humanoid-v5', {
+  create: (kwargs) => HumanoidEnv.create(kwargs),
+  maxEpisodeSteps: 1000,
+});
+
+registerEnv('HumanoidStandup-v5', {
+  create: (kwargs) => HumanoidStandupEnv.create(kwargs),
+  maxEpisodeSteps: 1000,
 });

@@ -6,6 +6,7 @@
  * - the checks of their option types (flags, intervals);
  * - sums of squares for the control and contact costs.
  */
+import type { Rng } from '../../common/rng.js';
 import type { DataField, MujocoSim } from '../mujoco.js';
 
 /** One slice `field[from:]` of the observation, optionally clipped elementwise to [low, high]. */
@@ -106,4 +107,9 @@ export function checkInterval(id: string, name: string, value: unknown): readonl
       `${id}: option ${name} must be [low, high] with low <= high, got ${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`,
     );
   return [value[0], value[1]];
+}
+
+/** init + U(-scale, scale) per element, drawn in element order (numpy's uniform(size=n)). */
+export function uniformNoise(init: Float64Array, rng: Rng, scale: number): Float64Array {
+  return init.map((value) => value + rng.uniform(-scale, scale));
 }

@@ -1,0 +1,175 @@
+/**
+ * HumanoidStandup-v5: the humanoid lying on its back must stand up, with the exact semantics of
+ * Gymnasium's `HumanoidStandupEnv` v5 (gymnasium/envs/mujoco/humanoidstandup_v5.py), on the
+ * model `assets/humanoidstandup.xml` (Humanoid's body, lying down; Tassa, Erez and Todorov 2012).
+ *
+ * ## Action space: `Box(-0.4, 0.4, (17,), float32)`
+ * The 17 hinge motors of Humanoid-v5, in the same order with the same gears: see the action
+ * table in humanoid.ts.
+ *
+ * ## Observation space: `Box(-inf, inf, (348,), float64)`
+ * Humanoid-v5's layout and options, the same bodies and joints: qpos[2:], qvel, cinert[1:],
+ * cvel[1:], qfrc_actuator[6:], cfrc_ext[1:] (see the observation table in humanoid.ts).
+ *
+ * ## Reward
+ *   reward = uphCostWeight * qpos[2] / timestep - ctrlCostWeight * sum(ctrl^2)
+ *            - clip(impactCostWeight * sum(cfrc_ext^2), impactCostRange) + 1
+ * where qpos[2] is the torso height after the step and timestep is MuJoCo's 0.003 s (not dt, so
+ * the height term is about 35 per centimetre); ctrl is the action as given and cfrc_ext spans
+ * every body, the impact cost clipped to [-inf, 10]. Info: `x_position`, `y_position`,
+ * `z_distance_from_origin` (= qpos[2] - initQpos[2]), `tendon_length`, `tendon_velocity`,
+ * `reward_linup` (the height term), `reward_quadctrl` (= -control cost), `reward_impact`
+ * (= -impact cost).
+ *
+ * ## Reset
+ *   qpos = initQpos + U(-resetNoiseScale, resetNoiseScale) per element (nq = 24 draws, then)
+ *   qvel = initQvel + U(-resetNoiseScale, resetNoiseScale) per element (nv = 23 draws)
+ * with resetNoiseScale 0.01; the first observation's contact forces are 0. Reset info:
+ * `x_position`, `y_position`, `z_distance_from_origin`, `tendon_length`, `tendon_velocity`.
+ *
+ * ## Episode end
+ * Never terminates. `makeEnv` truncates it after 1000 steps (TimeLimit), 15 s at dt = 0.015.
+ */
+import type { Info } from '../env.js';
+import { MujocoSim } from '../mujoco.js';
+import { MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys, type TaskStep } from '../mujoco_env.js';
+import type { Rng } from '../../common/rng.js';
+import { Box } from '../spaces.js';
+import {
+  HUMANOID_OBSERVATION_KEYS,
+  type HumanoidObservationOptions,
+  humanoidObservationParts,
+  tendonInfo,
+} from './humanoid.js';
+import {
+  type ObservationPart,
+  checkInterval,
+  observationSize,
+  readField,
+  readObservation,
+  sumOfSquares,
+  uniformNoise,
+} from './task_helpers.js';
+
+/** Gymnasium v5 keyword arguments of HumanoidStandup, camelCased. */
+export interface HumanoidStandupOptions extends HumanoidObservationOptions {
+  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
+  modelFile?: string;
+  /** Physics steps per env step; default 5 (dt = 0.015 s). */
+  frameSkip?: number;
+  /** Weight of the torso height over the timestep; default 1. */
+  uphCostWeight?: number;
+  /** Weight of sum(ctrl^2); default 0.1. */
+  ctrlCostWeight?: number;
+  /** Weight of sum(cfrc_ext^2); default 0.5e-6. */
+  impactCostWeight?: number;
+  /** The impact cost is clipped to [min, max]; default [-Infinity, 10]. */
+  impactCostRange?: readonly [number, number];
+  /** Half-width of the uniform qpos and qvel reset noise; default 0.01. */
+  resetNoiseScale?: number;
+}
+
+const OPTION_KEYS: readonly (keyof HumanoidStandupOptions)[] = [
+  'modelFile',
+  'frameSkip',
+  'uphCostWeight',
+  'ctrlCostWeight',
+  'impactCostWeight',
+  'impactCostRange',
+  'resetNoiseScale',
+  ...HUMANOID_OBSERVATION_KEYS,
+];
+
+export const HUMANOID_STANDUP_DEFAULTS = Object.freeze({
+  modelFile: 'humanoidstandup.xml',
+  frameSkip: 5,
+  uphCostWeight: 1,
+  ctrlCostWeight: 0.1,
+  impactCostWeight: 0.5e-6,
+  impactCostRange: Object.freeze([-Infinity, 10.0] as const),
+  resetNoiseScale: 1e-2,
+});
+
+export class HumanoidStandupEnv extends MujocoEnv {
+  readonly id = 'HumanoidStandup-v5';
+  readonly observationSpace: Box;
+  readonly uphCostWeight: number;
+  readonly ctrlCostWeight: number;
+  readonly impactCostWeight: number;
+  readonly impactCostRange: readonly [number, number];
+  readonly resetNoiseScale: number;
+  /** The slices of MjData the observation is made of, in order. */
+  readonly observationParts: readonly ObservationPart[];
+
+  /** Load MuJoCo (once per thread), compile the model and build the env. */
+  static async create(options: HumanoidStandupOptions = {}): Promise<HumanoidStandupEnv> {
+    checkOptionKeys('HumanoidStandup-v5', options, OPTION_KEYS);
+    const sim = await MujocoSim.fromFile(
+      checkModelFile('HumanoidStandup-v5', options.modelFile ?? HUMANOID_STANDUP_DEFAULTS.modelFile),
+    );
+    try {
+      return new HumanoidStandupEnv(sim, options);
+    } catch (error) {
+      sim.close();
+      throw error;
+    }
+  }
+
+  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  constructor(sim: MujocoSim, options: HumanoidStandupOptions = {}) {
+    checkOptionKeys('HumanoidStandup-v5', options, OPTION_KEYS);
+    super(sim, { frameSkip: options.frameSkip ?? HUMANOID_STANDUP_DEFAULTS.frameSkip });
+    const o = { ...HUMANOID_STANDUP_DEFAULTS, ...options };
+    this.uphCostWeight = checkNonNegative(this.id, 'uphCostWeight', o.uphCostWeight);
+    this.ctrlCostWeight = checkNonNegative(this.id, 'ctrlCostWeight', o.ctrlCostWeight);
+    this.impactCostWeight = checkNonNegative(this.id, 'impactCostWeight', o.impactCostWeight);
+    this.impactCostRange = checkInterval(this.id, 'impactCostRange', o.impactCostRange);
+    this.resetNoiseScale = checkNonNegative(this.id, 'resetNoiseScale', o.resetNoiseScale);
+    this.observationParts = humanoidObservationParts(this.id, options);
+    this.observationSpace = new Box(-Infinity, Infinity, [observationSize(sim, this.observationParts)], 'float64');
+  }
+
+  protected override doSimulation(action: ArrayLike<number>, nFrames: number): void {
+    super.doSimulation(action, nFrames);
+    // Gymnasium's do_simulation: cfrc_ext is only filled by mj_rnePostConstraint.
+    this.sim.rnePostConstraint();
+  }
+
+  protected override stepTask(action: ArrayLike<number>): TaskStep {
+    this.doSimulation(action, this.frameSkip);
+    // Gymnasium divides by the physics timestep, not by dt (a v1 choice kept for comparability).
+    const uphCost = (this.uphCostWeight * this.sim.qposAt(2)) / this.sim.timestep;
+    const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
+    const [minCost, maxCost] = this.impactCostRange;
+    const rawImpactCost = this.impactCostWeight * sumOfSquares(readField(this.sim, 'cfrc_ext'));
+    const impactCost = Math.min(maxCost, Math.max(minCost, rawImpactCost));
+    const reward = uphCost - ctrlCost - impactCost + 1;
+    const info: Info = {
+      ...this.resetInfo(),
+      reward_linup: uphCost,
+      reward_quadctrl: -ctrlCost,
+      reward_impact: -impactCost,
+    };
+    return { observation: this.observe(), reward, terminated: false, info };
+  }
+
+  protected override resetModel(rng: Rng): Float64Array {
+    const qpos = uniformNoise(this.initQpos, rng, this.resetNoiseScale);
+    const qvel = uniformNoise(this.initQvel, rng, this.resetNoiseScale);
+    this.setState(qpos, qvel);
+    return this.observe();
+  }
+
+  protected override resetInfo(): Info {
+    return {
+      x_position: this.sim.qposAt(0),
+      y_position: this.sim.qposAt(1),
+      z_distance_from_origin: this.sim.qposAt(2) - this.initQpos[2],
+      ...tendonInfo(this.sim),
+    };
+  }
+
+  private observe(): Float64Array {
+    return readObservation(this.sim, this.observationParts, this.observationSpace.size);
+  }
+}

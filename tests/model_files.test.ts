@@ -118,7 +118,7 @@ describe('assets/half_cheetah.xml', () => {
       assert.equal((m.jnt_qposadr as Int32Array)[j], j);
       assert.equal((m.jnt_type as Int32Array)[j], type, `${name} type`);
       assertClose(row(m.jnt_axis as Float64Array, j, 3), axis, `${name} axis`);
-      assert.equal((m.jnt_limited as Uint8Array)[j], range ? 1 : 0, `${name} limited`);
+      assert.equal(sim.modelFlags('jnt_limited')[j], range ? 1 : 0, `${name} limited`);
       if (range) assertClose(row(m.jnt_range as Float64Array, j, 2), range, `${name} range (radians)`);
       assert.equal((m.jnt_stiffness as Float64Array)[j], stiffness, `${name} stiffness`);
       assert.equal((m.dof_damping as Float64Array)[j], damping, `${name} damping`);
@@ -224,7 +224,7 @@ describe('assets/half_cheetah.xml', () => {
       assert.equal(id(OBJ_ACTUATOR, name), a, `actuator ${name} is action ${a}`);
       assert.equal((m.actuator_trnid as Int32Array)[2 * a], id(OBJ_JOINT, name), `${name} drives joint ${name}`);
       assert.equal((m.actuator_gear as Float64Array)[6 * a], gear, `${name} gear`);
-      assert.equal((m.actuator_ctrllimited as Uint8Array)[a], 1);
+      assert.equal(sim.modelFlags('actuator_ctrllimited')[a], 1);
       assertClose(row(m.actuator_ctrlrange as Float64Array, a, 2), [-1, 1], `${name} ctrlrange`);
     });
   });
@@ -252,7 +252,7 @@ describe('assets/inverted_pendulum.xml', () => {
     assert.equal(id(OBJ_JOINT, 'hinge'), 1);
     assert.deepEqual(Array.from(m.jnt_type as Int32Array), [JOINT_SLIDE, JOINT_HINGE]);
     assertClose(m.jnt_axis as Float64Array, [1, 0, 0, 0, 1, 0], 'axes');
-    assert.deepEqual(Array.from(m.jnt_limited as Uint8Array), [1, 1]);
+    assert.deepEqual(Array.from(sim.modelFlags('jnt_limited')), [1, 1]);
     // range -90..90 degrees = -pi/2..pi/2 radians.
     assertClose(m.jnt_range as Float64Array, [-1, 1, -Math.PI / 2, Math.PI / 2], 'ranges');
     assertClose(m.dof_damping as Float64Array, [1, 1], 'damping');
@@ -289,7 +289,7 @@ describe('assets/inverted_pendulum.xml', () => {
     assert.equal(id(OBJ_ACTUATOR, 'slide'), 0);
     assert.equal((m.actuator_trnid as Int32Array)[0], id(OBJ_JOINT, 'slider'));
     assert.equal((m.actuator_gear as Float64Array)[0], 100);
-    assert.equal((m.actuator_ctrllimited as Uint8Array)[0], 1);
+    assert.equal(sim.modelFlags('actuator_ctrllimited')[0], 1);
     assertClose(m.actuator_ctrlrange as Float64Array, [-3, 3], 'ctrlrange');
   });
 });

@@ -11,6 +11,10 @@
  *    - `buffer`: the raw bytes behind all the arrays, already compared array by array; it
  *      differs only by the sign bit of a zero (the reference writes the light direction as
  *      "-0 0 -1.3", the project as "0 0 -1.3", which is the same direction).
+ *    MuJoCo 3.14's bindings cannot return its `bool` arrays (their getters throw): those with a
+ *    named accessor are compared through `MujocoSim.modelFlags`; the rest (UNREADABLE) cannot be
+ *    read at all, and the test insists the set of throwing getters is exactly that list, so a
+ *    bindings release that fixes (or breaks) one is noticed.
  *    A model may leave out more fields, each with its reason in `excluded` (Ant's name tables and
  *    its unused custom numeric); its names are then compared object by object instead.
  * 2. Both models are stepped from the same state with the same random controls for 1000 env
@@ -20,11 +24,24 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MujocoSim } from '../lib/envs/mujoco.js';
+import { MODEL_FLAG_NAMES, MujocoSim } from '../lib/envs/mujoco.js';
 import { Rng } from '../lib/common/rng.js';
 
 const REFERENCE_DIR = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
 const EXCLUDED = new Set(['buffer']);
+/** `bool` arrays of MuJoCo 3.14 that neither the array getter nor a named accessor can read. */
+const UNREADABLE = [
+  'actuator_actearly',
+  'flex_centered',
+  'flex_flatskin',
+  'flex_internal',
+  'flex_rigid',
+  'flexedge_rigid',
+  'jnt_actfrclimited',
+  'jnt_actgravcomp',
+  'tendon_actfrclimited',
+  'tendon_limited',
+];
 const skip = existsSync(REFERENCE_DIR)
   ? false
   : `reference models not found at ${REFERENCE_DIR} (development-only check)`;
@@ -48,20 +65,37 @@ function sameNumber(a: number | bigint, b: number | bigint): boolean {
   return a === b || (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b));
 }
 
-/** Differences between two embind objects, walking nested structs; also counts the fields seen. */
+/** A field's value, or the Error its getter throws (MuJoCo 3.14's `bool` arrays). */
+function readField(object: object, name: string): unknown {
+  try {
+    return (object as Record<string, unknown>)[name];
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+/**
+ * Differences between two embind objects, walking nested structs; also counts the fields seen
+ * and collects the paths whose getters throw (in both models alike, or it is a difference).
+ */
 function compareFields(
   reference: object,
   project: object,
   prefix: string,
   differences: string[],
-  seen: { count: number },
+  seen: { count: number; throwing: string[] },
   excluded: ReadonlySet<string> = new Set(),
 ): void {
   for (const name of fieldNames(reference)) {
     const path = prefix + name;
     if (EXCLUDED.has(path) || excluded.has(path)) continue;
-    const a: unknown = (reference as Record<string, unknown>)[name];
-    const b: unknown = (project as Record<string, unknown>)[name];
+    const a = readField(reference, name);
+    const b = readField(project, name);
+    if (a instanceof Error || b instanceof Error) {
+      if (!(a instanceof Error && b instanceof Error)) differences.push(`${path}: only one getter throws`);
+      seen.throwing.push(path);
+      continue;
+    }
     seen.count++;
     if (ArrayBuffer.isView(a)) {
       const x = a as unknown as ArrayLike<number | bigint>;
@@ -214,11 +248,16 @@ for (const { file, reference: referenceFile, frameSkip, ctrlLimit, excluded = {}
 
     test('every MjModel field is equal', () => {
       const differences: string[] = [];
-      const seen = { count: 0 };
+      const seen = { count: 0, throwing: [] as string[] };
       compareFields(reference.model, project.model, '', differences, seen, new Set(Object.keys(excluded)));
-      // mujoco-js 0.0.7 (MuJoCo 3.3) exposes several hundred fields; a broken walk would see few.
+      // MuJoCo 3.14's bindings expose several hundred fields; a broken walk would see few.
       assert.ok(seen.count > 500, `compared only ${seen.count} fields`);
+      for (const flag of MODEL_FLAG_NAMES) {
+        const [x, y] = [reference.modelFlags(flag), project.modelFlags(flag)];
+        if (x.join() !== y.join()) differences.push(`${flag}: reference ${x.join()}, project ${y.join()}`);
+      }
       assert.deepEqual(differences, []);
+      assert.deepEqual(seen.throwing.sort(), [...MODEL_FLAG_NAMES, ...UNREADABLE].sort());
     });
 
     test('every object has the name it has in the reference', () => {

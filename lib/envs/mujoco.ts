@@ -1,22 +1,27 @@
 /**
- * All access to the MuJoCo WebAssembly module (mujoco-js) goes through this file.
+ * All access to MuJoCo goes through this file: Google DeepMind's official WebAssembly bindings,
+ * `@mujoco/mujoco` (MuJoCo 3.14), in their single-threaded build.
  *
  * - The module is loaded once per thread (`loadMujoco()` memoises the promise) and reused by
  *   every model in that thread.
  * - `MujocoSim` owns one `MjModel` and one `MjData` and frees both on `close()`.
- * - `qpos`, `qvel`, `ctrl` and friends returned by mujoco-js are live views into WASM memory,
+ * - `qpos`, `qvel`, `ctrl` and friends returned by the bindings are live views into WASM memory,
  *   which can move when the heap grows; the accessors here always copy values out.
+ * - The visualiser calls a renderer needs (`mjv_*`) are the small typed functions at the end.
+ *
+ * Why the single-threaded build: MuJoCo only uses threads for a thread pool the caller creates,
+ * which one small model per A3C worker never does, so the multi-threaded build (`/mt`) would
+ * only add a pool of idle pthreads to every worker thread; in Node 20 it does not even load
+ * without a `navigator` global.
  *
  * MuJoCo's world frame is z-up: x forward (the cheetah runs along +x), y to the left, z up.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import load from 'mujoco-js';
-import type { MainModule, MjData, MjModel } from 'mujoco-js';
+import load from '@mujoco/mujoco';
+import type { MainModule, MjData, MjModel, MjvCamera, MjvOption, MjvPerturb, MjvScene } from '@mujoco/mujoco';
 
-export type { MainModule, MjData, MjModel };
-export type { MjvScene, MjvOption, MjvPerturb, MjvCamera } from 'mujoco-js';
+export type { MainModule, MjData, MjModel, MjvCamera, MjvOption, MjvPerturb, MjvScene };
 
 let modulePromise: Promise<MainModule> | undefined;
 
@@ -37,8 +42,6 @@ export function assetPath(file: string): string {
   return file.startsWith('/') ? file : assetsDir() + file;
 }
 
-let vfsCounter = 0;
-
 /**
  * Compile an MJCF file from the host file system into an `MjModel`.
  * Throws an Error naming the file when it is missing or does not compile.
@@ -48,37 +51,16 @@ export function compileModel(mujoco: MainModule, file: string): MjModel {
   if (!existsSync(path)) {
     throw new Error(`MuJoCo model file not found: ${path}`);
   }
+  // The XML is compiled from a string: the WASM file system cannot see the host's, and the
+  // project's models reference no other files (meshes, includes).
   const xml = readFileSync(path, 'utf8');
-  // Each compile gets its own name in the in-memory file system so concurrent envs never clash.
-  const vfsPath = `/model_${vfsCounter++}_${basename(path)}`;
-  mujoco.FS.writeFile(vfsPath, xml);
-  let model: MjModel | null = null;
   try {
-    model = mujoco.MjModel.loadFromXML(vfsPath);
+    return mujoco.MjModel.from_xml_string(xml);
   } catch (error) {
-    throw new Error(`MuJoCo model file does not compile: ${path} (${describeWasmError(mujoco, error)})`);
-  } finally {
-    mujoco.FS.unlink(vfsPath);
+    // The bindings turn MuJoCo's compile errors into JS Errors with MuJoCo's message.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`MuJoCo model file does not compile: ${path} (${reason.trim()})`);
   }
-  if (!model) {
-    throw new Error(`MuJoCo model file does not compile: ${path}`);
-  }
-  return model;
-}
-
-/** mujoco-js throws C++ exceptions as opaque objects; recover the exception type where possible. */
-function describeWasmError(mujoco: MainModule, error: unknown): string {
-  const m = mujoco as unknown as { getExceptionMessage?: (ptr: number) => [string, string | undefined] };
-  const ptr = (error as { excPtr?: number } | null)?.excPtr;
-  if (typeof ptr === 'number' && m.getExceptionMessage) {
-    try {
-      const [type, message] = m.getExceptionMessage(ptr);
-      return message ? `${type}: ${message}` : `${type}, an invalid MJCF element or attribute`;
-    } catch {
-      /* fall through to the generic description */
-    }
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** A copied-out physics state: enough to restore the simulation exactly. */
@@ -105,6 +87,31 @@ export type DataField =
   | 'ten_length'
   | 'ten_velocity';
 
+type LiveField = 'qpos' | 'qvel' | 'ctrl' | 'cfrc_ext';
+
+/**
+ * MuJoCo's boolean model arrays. MuJoCo 3.14 stores them as C `bool`, and the 3.14 bindings
+ * cannot return a `bool` array (reading `model.jnt_limited` throws "_emval_take_value has unknown
+ * type memory_view<bool>"), so `modelFlags` reads them element by element through the named
+ * accessors (`model.jnt(i).limited`), which can.
+ */
+const MODEL_FLAGS = {
+  jnt_limited: { count: 'njnt', element: 'jnt', key: 'limited' },
+  actuator_ctrllimited: { count: 'nu', element: 'actuator', key: 'ctrllimited' },
+  actuator_forcelimited: { count: 'nu', element: 'actuator', key: 'forcelimited' },
+  actuator_actlimited: { count: 'nu', element: 'actuator', key: 'actlimited' },
+  eq_active0: { count: 'neq', element: 'eq', key: 'active0' },
+  light_active: { count: 'nlight', element: 'light', key: 'active' },
+  light_castshadow: { count: 'nlight', element: 'light', key: 'castshadow' },
+  mat_texuniform: { count: 'nmat', element: 'mat', key: 'texuniform' },
+} as const;
+
+/** The name of a boolean model array `modelFlags` can read, e.g. 'jnt_limited'. */
+export type ModelFlag = keyof typeof MODEL_FLAGS;
+
+/** The fields `modelFlags` reads, for code that walks every field of a model. */
+export const MODEL_FLAG_NAMES = Object.keys(MODEL_FLAGS) as ModelFlag[];
+
 /** One compiled model and its data, owned together. Call `close()` to free the WASM memory. */
 export class MujocoSim {
   readonly mujoco: MainModule;
@@ -113,24 +120,27 @@ export class MujocoSim {
   readonly nq: number;
   readonly nv: number;
   readonly nu: number;
+  /** Number of bodies, the world (body 0) included: cfrc_ext has 6 * nbody values. */
+  readonly nbody: number;
   private closed = false;
-  // Live views of qpos/qvel/ctrl, cached because each view made through the bindings costs about
-  // a microsecond and an env step needs several. WASM memory growth detaches them; a detached
-  // view has length 0 and is then made again (see `live`).
-  private qposView: Float64Array;
-  private qvelView: Float64Array;
-  private ctrlView: Float64Array;
+  // Live views, cached because each view made through the bindings costs about a microsecond
+  // and an env step needs several. WASM memory growth detaches them; a detached view has length
+  // 0 and is then made again (see `live`).
+  private readonly views = new Map<LiveField, Float64Array>();
 
   private constructor(mujoco: MainModule, model: MjModel) {
     this.mujoco = mujoco;
     this.model = model;
-    this.data = new mujoco.MjData(model);
+    try {
+      this.data = new mujoco.MjData(model);
+    } catch (error) {
+      model.delete();
+      throw error;
+    }
     this.nq = model.nq;
     this.nv = model.nv;
     this.nu = model.nu;
-    this.qposView = this.data.qpos as Float64Array;
-    this.qvelView = this.data.qvel as Float64Array;
-    this.ctrlView = this.data.ctrl as Float64Array;
+    this.nbody = model.nbody;
   }
 
   /** Load the module (once per thread) and compile `file` (absolute, or a name in `assets/`). */
@@ -172,6 +182,16 @@ export class MujocoSim {
     copyRange(this.live('qvel'), from, target, targetOffset);
   }
 
+  /**
+   * Copy the external contact forces on every body, cfrc_ext (nbody x 6: torque then force, in
+   * the body's centre-of-mass frame), into `target` at `targetOffset`. MuJoCo fills them only
+   * in `rnePostConstraint()`, which Gymnasium's step runs after the physics steps.
+   */
+  readCfrcExt(target: Float64Array, targetOffset = 0): void {
+    this.assertOpen();
+    copyRange(this.live('cfrc_ext'), 0, target, targetOffset);
+  }
+
   /** One qpos value, e.g. the root x position, read without a copy of the whole vector. */
   qposAt(index: number): number {
     this.assertOpen();
@@ -200,13 +220,25 @@ export class MujocoSim {
     for (let i = 0; i < count; i++) target[targetOffset + i] = source[from + i];
   }
 
-  /**
-   * Compute cacc, cfrc_int and cfrc_ext for the current state (mj_rnePostConstraint). mj_step
-   * leaves them unset unless the model has force sensors; Gymnasium calls this after every step.
-   */
-  rnePostConstraint(): void {
+  /** A boolean model array (e.g. 'jnt_limited', 'actuator_ctrllimited') as 0/1 bytes, copied. */
+  modelFlags(field: ModelFlag): Uint8Array {
     this.assertOpen();
-    this.mujoco.mj_rnePostConstraint(this.model, this.data);
+    const spec = MODEL_FLAGS[field];
+    if (spec === undefined) {
+      throw new Error(`Unknown model flag array "${String(field)}"; known: ${MODEL_FLAG_NAMES.join(', ')}`);
+    }
+    const count = this.model[spec.count] as number;
+    const flags = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      // Each accessor is a new handle on the WASM heap: deleted at once (about 27 bytes leak otherwise).
+      const element = this.model[spec.element](i) as unknown as Record<string, unknown> & { delete(): void };
+      try {
+        flags[i] = element[spec.key] ? 1 : 0;
+      } finally {
+        element.delete();
+      }
+    }
+    return flags;
   }
 
   /** The initial qpos/qvel of the model (qpos0, zero velocity), copied. */
@@ -226,7 +258,14 @@ export class MujocoSim {
   /** Advance `nSteps` physics steps with the current control. */
   step(nSteps = 1): void {
     this.assertOpen();
-    for (let i = 0; i < nSteps; i++) this.mujoco.mj_step(this.model, this.data);
+    const { mujoco, model, data } = this;
+    for (let i = 0; i < nSteps; i++) mujoco.mj_step(model, data);
+  }
+
+  /** Compute cacc, cfrc_int and cfrc_ext (contact forces) for the current state (mj_rnePostConstraint). */
+  rnePostConstraint(): void {
+    this.assertOpen();
+    this.mujoco.mj_rnePostConstraint(this.model, this.data);
   }
 
   /** Reset to the model's default state (mj_resetData). */
@@ -254,6 +293,10 @@ export class MujocoSim {
 
   /** Number of MuJoCo warnings raised so far (e.g. unstable simulation); see mjtWarning. */
   warningCount(): number {
+    this.assertOpen();
+    // `data.warning` is a view of mjData's own array (deleting it aborts the module), while each
+    // element `get(i)` returns is a copy that must be deleted (measured: 300 bytes a call leak
+    // otherwise).
     const warnings = this.data.warning;
     let total = 0;
     for (let i = 0; i < warnings.size(); i++) {
@@ -268,6 +311,7 @@ export class MujocoSim {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.views.clear();
     this.data.delete();
     this.model.delete();
   }
@@ -281,18 +325,13 @@ export class MujocoSim {
   }
 
   /** The cached live view, made again when WASM memory growth has detached it (length 0). */
-  private live(field: 'qpos' | 'qvel' | 'ctrl'): Float64Array {
-    switch (field) {
-      case 'qpos':
-        if (this.qposView.length === 0) this.qposView = this.data.qpos as Float64Array;
-        return this.qposView;
-      case 'qvel':
-        if (this.qvelView.length === 0) this.qvelView = this.data.qvel as Float64Array;
-        return this.qvelView;
-      case 'ctrl':
-        if (this.ctrlView.length === 0) this.ctrlView = this.data.ctrl as Float64Array;
-        return this.ctrlView;
+  private live(field: LiveField): Float64Array {
+    let view = this.views.get(field);
+    if (view === undefined || view.length === 0) {
+      view = this.data[field] as Float64Array;
+      this.views.set(field, view);
     }
+    return view;
   }
 }
 
@@ -304,4 +343,41 @@ function copyRange(source: Float64Array, from: number, target: Float64Array, tar
     );
   }
   for (let i = 0; i < count; i++) target[targetOffset + i] = source[from + i];
+}
+
+// Visualisation: the few mjv_* calls a renderer makes, typed, so no other file calls the module.
+
+/** Reset `option` to MuJoCo's default visualisation options (mjv_defaultOption). */
+export function defaultVisualOption(sim: MujocoSim, option: MjvOption): void {
+  sim.mujoco.mjv_defaultOption(option);
+}
+
+/** Reset `perturb` to no perturbation (mjv_defaultPerturb). */
+export function defaultPerturb(sim: MujocoSim, perturb: MjvPerturb): void {
+  sim.mujoco.mjv_defaultPerturb(perturb);
+}
+
+/** Reset `camera` to MuJoCo's default camera (mjv_defaultCamera). */
+export function defaultCamera(sim: MujocoSim, camera: MjvCamera): void {
+  sim.mujoco.mjv_defaultCamera(camera);
+}
+
+/** Set `camera` to the model's default free camera, from its statistics (mjv_defaultFreeCamera). */
+export function defaultFreeCamera(sim: MujocoSim, camera: MjvCamera): void {
+  sim.mujoco.mjv_defaultFreeCamera(sim.model, camera);
+}
+
+/** What `updateScene` draws with: MuJoCo's visualiser objects, owned by the caller. */
+export interface SceneInputs {
+  option: MjvOption;
+  perturb: MjvPerturb;
+  camera: MjvCamera;
+  /** Bitmask of mjtCatBit categories to include (e.g. mjCAT_ALL). */
+  categories: number;
+}
+
+/** Fill `scene` with the simulation's current geoms, lights and cameras (mjv_updateScene). */
+export function updateScene(sim: MujocoSim, inputs: SceneInputs, scene: MjvScene): void {
+  const { option, perturb, camera, categories } = inputs;
+  sim.mujoco.mjv_updateScene(sim.model, sim.data, option, perturb, camera, categories, scene);
 }

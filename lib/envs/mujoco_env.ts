@@ -172,7 +172,7 @@ export abstract class MujocoEnv implements Env {
 function actionSpaceFromModel(sim: MujocoSim): Box {
   const { nu } = sim;
   const ctrlrange = sim.model.actuator_ctrlrange as Float64Array;
-  const limited = sim.model.actuator_ctrllimited as Uint8Array;
+  const limited = sim.modelFlags('actuator_ctrllimited');
   const low = new Float64Array(nu);
   const high = new Float64Array(nu);
   for (let i = 0; i < nu; i++) {

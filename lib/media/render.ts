@@ -19,6 +19,7 @@
  */
 import type { MjvCamera, MjvOption, MjvPerturb, MjvScene } from '../envs/mujoco.js';
 import type { MujocoSim } from '../envs/mujoco.js';
+import { defaultCamera, defaultFreeCamera, defaultPerturb, defaultVisualOption, updateScene } from '../envs/mujoco.js';
 import { RayCaster } from '../render/raycaster.js';
 import {
   GEOM_STRIDE,
@@ -158,7 +159,7 @@ export class Renderer {
     const rgbRole = mujoco.mjtTextureRole.mjTEXROLE_RGB.value;
     this.materialTexture = new Int32Array(nmat);
     this.materialRepeat = Float64Array.from(model.mat_texrepeat as Float32Array);
-    this.materialUniform = Uint8Array.from(model.mat_texuniform as Uint8Array);
+    this.materialUniform = sim.modelFlags('mat_texuniform');
     for (let m = 0; m < nmat; m++) this.materialTexture[m] = matTexid[m * roles + rgbRole];
 
     const camera = resolveCamera(sim, options.camera);
@@ -169,10 +170,10 @@ export class Renderer {
       created.push(this.scene);
       this.option = new mujoco.MjvOption();
       created.push(this.option);
-      mujoco.mjv_defaultOption(this.option);
+      defaultVisualOption(sim, this.option);
       this.perturb = new mujoco.MjvPerturb();
       created.push(this.perturb);
-      mujoco.mjv_defaultPerturb(this.perturb);
+      defaultPerturb(sim, this.perturb);
       this.mjCamera = new mujoco.MjvCamera();
       created.push(this.mjCamera);
       configureCamera(sim, this.mjCamera, camera);
@@ -190,14 +191,9 @@ export class Renderer {
     if (this.closed) throw new Error('Renderer is closed');
     if (this.sim.isClosed) throw new Error('Renderer: the MujocoSim it draws has been closed');
     const frame = out ?? new Uint8Array(this.width * this.height * 3);
-    const mujoco = this.sim.mujoco;
-    mujoco.mjv_updateScene(
-      this.sim.model,
-      this.sim.data,
-      this.option,
-      this.perturb,
-      this.mjCamera,
-      this.catAll,
+    updateScene(
+      this.sim,
+      { option: this.option, perturb: this.perturb, camera: this.mjCamera, categories: this.catAll },
       this.scene,
     );
     this.readScene();
@@ -468,12 +464,12 @@ function configureCamera(sim: MujocoSim, mjCamera: MjvCamera, camera: FixedCamer
         `The model has no camera named "${camera.name}"; its cameras: ${names.length > 0 ? names.join(', ') : '(none)'}`,
       );
     }
-    mujoco.mjv_defaultCamera(mjCamera);
+    defaultCamera(sim, mjCamera);
     mjCamera.type = mujoco.mjtCamera.mjCAMERA_FIXED.value;
     mjCamera.fixedcamid = id;
     return;
   }
-  mujoco.mjv_defaultFreeCamera(sim.model, mjCamera);
+  defaultFreeCamera(sim, mjCamera);
   if (camera.distance !== undefined) mjCamera.distance = camera.distance;
   if (camera.azimuth !== undefined) mjCamera.azimuth = camera.azimuth;
   if (camera.elevation !== undefined) mjCamera.elevation = camera.elevation;

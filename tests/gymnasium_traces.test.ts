@@ -112,11 +112,29 @@ function ourModelFact(env: Env, key: string): number[] {
   throw new Error(`MjModel field ${key} is missing from the bindings (got ${typeof value})`);
 }
 
+/** MjModel arrays of each kind's name addresses into the `names` buffer. */
+const NAME_ADDRESSES: Record<ObjectKind, string> = {
+  body: 'name_bodyadr',
+  joint: 'name_jntadr',
+  geom: 'name_geomadr',
+  site: 'name_siteadr',
+  camera: 'name_camadr',
+  actuator: 'name_actuatoradr',
+};
+
+/**
+ * Names of the first `count` objects of a kind, null where unnamed (as Python's mj_id2name),
+ * read from the `names` buffer: mujoco-js's mj_id2name returns garbage for an unnamed object.
+ */
 function objectNames(env: Env, kind: ObjectKind, count: number): (string | null)[] {
-  const sim = (env.unwrapped as MujocoEnv).sim;
-  const types: Record<ObjectKind, number> = { body: 1, joint: 3, geom: 5, site: 6, camera: 7, actuator: 19 };
-  // MuJoCo returns "" (JS) or None (Python) for an unnamed object.
-  return Array.from({ length: count }, (_, i) => sim.mujoco.mj_id2name(sim.model, types[kind], i) || null);
+  const model = (env.unwrapped as MujocoEnv).sim.model as unknown as Record<string, ArrayLike<number>>;
+  const bytes = model.names;
+  const addresses = model[NAME_ADDRESSES[kind]];
+  return Array.from({ length: count }, (_, i) => {
+    let name = '';
+    for (let k = addresses[i]; bytes[k] !== 0; k++) name += String.fromCharCode(bytes[k]);
+    return name === '' ? null : name;
+  });
 }
 
 function checkEnvFacts(env: Env, fixture: Fixture): void {

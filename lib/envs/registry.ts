@@ -9,6 +9,12 @@ import { HalfCheetahEnv } from './tasks/half_cheetah.js';
 import { HumanoidEnv } from './tasks/humanoid.js';
 import { HumanoidStandupEnv } from './tasks/humanoid_standup.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
+import { HopperEnv } from './tasks/hopper.js';
+import { Walker2dEnv } from './tasks/walker2d.js';
+import { SwimmerEnv } from './tasks/swimmer.js';
+import { InvertedDoublePendulumEnv } from './tasks/inverted_double_pendulum.js';
+import { ReacherEnv } from './tasks/reacher.js';
+import { PusherEnv } from './tasks/pusher.js';
 import { TimeLimit } from './wrappers.js';
 
 /** Task keyword arguments (e.g. `{ ctrlCostWeight: 0.2 }`), checked by the task itself. */
@@ -88,18 +94,22 @@ registerEnv('InvertedPendulum-v5', {
   rewardThreshold: 950,
 });
 
-registerEnv('Ant-v5', {
-  create: (kwargs) => AntEnv.create(kwargs),
-  maxEpisodeSteps: 1000,
-  rewardThreshold: 6000,
-});
-
-registerEnv('Humanoid-v5', {
-  create: (kwargs) => HumanoidEnv.create(kwargs),
-  maxEpisodeSteps: 1000,
-});
-
-registerEnv('HumanoidStandup-v5', {
-  create: (kwargs) => HumanoidStandupEnv.create(kwargs),
-  maxEpisodeSteps: 1000,
-});
+/**
+ * The rest of Gymnasium's MuJoCo v5 suite: id, task, TimeLimit and reward threshold of each
+ * registration (gymnasium/envs/__init__.py; Walker2d, Humanoid and HumanoidStandup have no
+ * threshold).
+ */
+const SUITE: [string, EnvSpec['create'], number, number | undefined][] = [
+  ['Hopper-v5', (kwargs) => HopperEnv.create(kwargs), 1000, 3800],
+  ['Walker2d-v5', (kwargs) => Walker2dEnv.create(kwargs), 1000, undefined],
+  ['Swimmer-v5', (kwargs) => SwimmerEnv.create(kwargs), 1000, 360],
+  ['InvertedDoublePendulum-v5', (kwargs) => InvertedDoublePendulumEnv.create(kwargs), 1000, 9100],
+  ['Reacher-v5', (kwargs) => ReacherEnv.create(kwargs), 50, -3.75],
+  ['Pusher-v5', (kwargs) => PusherEnv.create(kwargs), 100, 0],
+  ['Ant-v5', (kwargs) => AntEnv.create(kwargs), 1000, 6000],
+  ['Humanoid-v5', (kwargs) => HumanoidEnv.create(kwargs), 1000, undefined],
+  ['HumanoidStandup-v5', (kwargs) => HumanoidStandupEnv.create(kwargs), 1000, undefined],
+];
+for (const [id, create, maxEpisodeSteps, rewardThreshold] of SUITE) {
+  registerEnv(id, { create, maxEpisodeSteps, rewardThreshold });
+}

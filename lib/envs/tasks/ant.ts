@@ -97,19 +97,13 @@
  * no healthy term); truncated by `makeEnv`'s TimeLimit after 1000 steps (50 s at dt = 0.05).
  */
 import type { Info } from '../env.js';
-import { MujocoSim } from '../mujoco.js';
-import { MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys, type TaskStep } from '../mujoco_env.js';
+import type { MujocoSim } from '../mujoco.js';
+import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import {
-  type ObservationPart,
-  checkFlag,
-  checkInterval,
-  observationSize,
-  readField,
-  readObservation,
-  sumOfSquares,
-} from './task_helpers.js';
+import { createTask, resolveOptions } from '../task_options.js';
+import { bodyPosition, controlCost, normalNoise, uniformNoise } from '../task_terms.js';
+import { type ObservationPart, contactCost, observationSize, readObservation } from './contact_terms.js';
 
 /** Gymnasium v5 keyword arguments of Ant, camelCased. */
 export interface AntOptions {
@@ -141,33 +135,17 @@ export interface AntOptions {
   includeCfrcExtInObservation?: boolean;
 }
 
-const OPTION_KEYS: readonly (keyof AntOptions)[] = [
-  'modelFile',
-  'frameSkip',
-  'forwardRewardWeight',
-  'ctrlCostWeight',
-  'contactCostWeight',
-  'healthyReward',
-  'mainBody',
-  'terminateWhenUnhealthy',
-  'healthyZRange',
-  'contactForceRange',
-  'resetNoiseScale',
-  'excludeCurrentPositionsFromObservation',
-  'includeCfrcExtInObservation',
-];
-
-export const ANT_DEFAULTS = Object.freeze({
+export const ANT_DEFAULTS = Object.freeze<Required<AntOptions> & { mainBody: number }>({
   modelFile: 'ant.xml',
   frameSkip: 5,
   forwardRewardWeight: 1,
   ctrlCostWeight: 0.5,
   contactCostWeight: 5e-4,
   healthyReward: 1,
-  mainBody: 1 as number | string,
+  mainBody: 1,
   terminateWhenUnhealthy: true,
-  healthyZRange: Object.freeze([0.2, 1.0] as const),
-  contactForceRange: Object.freeze([-1.0, 1.0] as const),
+  healthyZRange: [0.2, 1.0],
+  contactForceRange: [-1.0, 1.0],
   resetNoiseScale: 0.1,
   excludeCurrentPositionsFromObservation: true,
   includeCfrcExtInObservation: true,
@@ -190,42 +168,35 @@ export class AntEnv extends MujocoEnv {
   readonly observationParts: readonly ObservationPart[];
 
   /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static async create(options: AntOptions = {}): Promise<AntEnv> {
-    checkOptionKeys('Ant-v5', options, OPTION_KEYS);
-    const sim = await MujocoSim.fromFile(checkModelFile('Ant-v5', options.modelFile ?? ANT_DEFAULTS.modelFile));
-    try {
-      return new AntEnv(sim, options);
-    } catch (error) {
-      sim.close();
-      throw error;
-    }
+  static create(options: AntOptions = {}): Promise<AntEnv> {
+    return createTask('Ant-v5', options.modelFile ?? ANT_DEFAULTS.modelFile, (sim) => new AntEnv(sim, options));
   }
 
   /** Build on an already compiled simulation (which the env then owns and frees on close). */
   constructor(sim: MujocoSim, options: AntOptions = {}) {
-    checkOptionKeys('Ant-v5', options, OPTION_KEYS);
-    super(sim, { frameSkip: options.frameSkip ?? ANT_DEFAULTS.frameSkip });
-    const o = { ...ANT_DEFAULTS, ...options };
-    this.forwardRewardWeight = checkNonNegative(this.id, 'forwardRewardWeight', o.forwardRewardWeight);
-    this.ctrlCostWeight = checkNonNegative(this.id, 'ctrlCostWeight', o.ctrlCostWeight);
-    this.contactCostWeight = checkNonNegative(this.id, 'contactCostWeight', o.contactCostWeight);
-    this.healthyReward = checkNonNegative(this.id, 'healthyReward', o.healthyReward);
-    this.resetNoiseScale = checkNonNegative(this.id, 'resetNoiseScale', o.resetNoiseScale);
-    this.mainBody = bodyId(sim, this.id, o.mainBody);
-    this.terminateWhenUnhealthy = checkFlag(this.id, 'terminateWhenUnhealthy', o.terminateWhenUnhealthy);
-    this.healthyZRange = checkInterval(this.id, 'healthyZRange', o.healthyZRange);
-    this.contactForceRange = checkInterval(this.id, 'contactForceRange', o.contactForceRange);
-    const exclude = checkFlag(
-      this.id,
-      'excludeCurrentPositionsFromObservation',
-      o.excludeCurrentPositionsFromObservation,
-    );
-    const withForces = checkFlag(this.id, 'includeCfrcExtInObservation', o.includeCfrcExtInObservation);
+    // Gymnasium takes the main body by id or by name; resolveOptions checks the id.
+    const mainBody = typeof options.mainBody === 'string' ? sim.objectId('body', options.mainBody) : options.mainBody;
+    const o = resolveOptions('Ant-v5', { ...options, mainBody }, ANT_DEFAULTS);
+    super(sim, { frameSkip: o.frameSkip });
+    if (!Number.isInteger(o.mainBody) || o.mainBody >= sim.model.nbody) {
+      throw new Error(
+        `${this.id}: option mainBody must be a body name or an id in 0..${sim.model.nbody - 1}, got ${o.mainBody}`,
+      );
+    }
+    this.mainBody = o.mainBody;
+    this.forwardRewardWeight = o.forwardRewardWeight;
+    this.ctrlCostWeight = o.ctrlCostWeight;
+    this.contactCostWeight = o.contactCostWeight;
+    this.healthyReward = o.healthyReward;
+    this.terminateWhenUnhealthy = o.terminateWhenUnhealthy;
+    this.healthyZRange = o.healthyZRange;
+    this.contactForceRange = o.contactForceRange;
+    this.resetNoiseScale = o.resetNoiseScale;
     this.observationParts = [
-      { field: 'qpos', from: exclude ? 2 : 0 },
+      { field: 'qpos', from: o.excludeCurrentPositionsFromObservation ? 2 : 0 },
       { field: 'qvel', from: 0 },
       // Row 0 of cfrc_ext is the world body, which is left out.
-      ...(withForces ? [{ field: 'cfrc_ext', from: 6, clip: this.contactForceRange } as const] : []),
+      ...(o.includeCfrcExtInObservation ? [{ field: 'cfrc_ext', from: 6, clip: o.contactForceRange } as const] : []),
     ];
     this.observationSpace = new Box(-Infinity, Infinity, [observationSize(sim, this.observationParts)], 'float64');
   }
@@ -254,9 +225,9 @@ export class AntEnv extends MujocoEnv {
     const healthy = this.isHealthy;
     const forwardReward = this.forwardRewardWeight * xVelocity;
     const healthyReward = healthy ? this.healthyReward : 0;
-    const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
-    const contactCost = this.contactCostWeight * sumOfSquares(readField(this.sim, 'cfrc_ext'), this.contactForceRange);
-    const reward = forwardReward + healthyReward - (ctrlCost + contactCost);
+    const ctrlCost = controlCost(action, this.ctrlCostWeight);
+    const contact = contactCost(this.sim, this.contactCostWeight, { forceRange: this.contactForceRange });
+    const reward = forwardReward + healthyReward - (ctrlCost + contact);
 
     const info: Info = {
       ...this.resetInfo(),
@@ -264,7 +235,7 @@ export class AntEnv extends MujocoEnv {
       y_velocity: yVelocity,
       reward_forward: forwardReward,
       reward_ctrl: -ctrlCost,
-      reward_contact: -contactCost,
+      reward_contact: -contact,
       reward_survive: healthyReward,
     };
     const terminated = !healthy && this.terminateWhenUnhealthy;
@@ -272,11 +243,8 @@ export class AntEnv extends MujocoEnv {
   }
 
   protected override resetModel(rng: Rng): Float64Array {
-    const scale = this.resetNoiseScale;
-    const qpos = new Float64Array(this.sim.nq);
-    const qvel = new Float64Array(this.sim.nv);
-    for (let i = 0; i < qpos.length; i++) qpos[i] = this.initQpos[i] + rng.uniform(-scale, scale);
-    for (let i = 0; i < qvel.length; i++) qvel[i] = this.initQvel[i] + scale * rng.normal();
+    const qpos = uniformNoise(this.initQpos, this.resetNoiseScale, rng);
+    const qvel = normalNoise(this.initQvel, this.resetNoiseScale, rng);
     this.setState(qpos, qvel);
     return this.observe();
   }
@@ -288,25 +256,12 @@ export class AntEnv extends MujocoEnv {
     return { x_position: x, y_position: y, distance_from_origin: Math.sqrt(x * x + y * y) };
   }
 
-  /** The main body's x and y (xpos, computed by the last mj_forward of the step). */
+  /** The main body's position (xpos, computed by the last mj_forward of the step). */
   private mainBodyXY(): Float64Array {
-    const xy = new Float64Array(2);
-    this.sim.readData('xpos', 3 * this.mainBody, 2, xy);
-    return xy;
+    return bodyPosition(this.sim, this.mainBody);
   }
 
   private observe(): Float64Array {
     return readObservation(this.sim, this.observationParts, this.observationSpace.size);
   }
-}
-
-/** A body id from an id or a name, or a clear error listing how many bodies there are. */
-function bodyId(sim: MujocoSim, id: string, body: unknown): number {
-  const OBJ_BODY = 1;
-  const count = sim.model.nbody;
-  const found = typeof body === 'string' ? sim.mujoco.mj_name2id(sim.model, OBJ_BODY, body) : body;
-  if (typeof found !== 'number' || !Number.isInteger(found) || found < 0 || found >= count) {
-    throw new Error(`${id}: option mainBody must be a body name or an id in 0..${count - 1}, got ${String(body)}`);
-  }
-  return found;
 }

@@ -169,20 +169,13 @@
  * truncated by `makeEnv`'s TimeLimit after 1000 steps (15 s at dt = 0.015).
  */
 import type { Info } from '../env.js';
-import { MujocoSim } from '../mujoco.js';
-import { MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys, type TaskStep } from '../mujoco_env.js';
+import type { MujocoSim } from '../mujoco.js';
+import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import {
-  type ObservationPart,
-  checkFlag,
-  checkInterval,
-  observationSize,
-  readField,
-  readObservation,
-  sumOfSquares,
-  uniformNoise,
-} from './task_helpers.js';
+import { createTask, resolveOptions } from '../task_options.js';
+import { controlCost, inOpenRange, uniformNoise } from '../task_terms.js';
+import { type ObservationPart, contactCost, observationSize, readField, readObservation } from './contact_terms.js';
 
 /** The observation options Humanoid-v5 and HumanoidStandup-v5 share (Gymnasium v5, camelCased). */
 export interface HumanoidObservationOptions {
@@ -198,28 +191,28 @@ export interface HumanoidObservationOptions {
   includeCfrcExtInObservation?: boolean;
 }
 
-export const HUMANOID_OBSERVATION_KEYS: readonly (keyof HumanoidObservationOptions)[] = [
-  'excludeCurrentPositionsFromObservation',
-  'includeCinertInObservation',
-  'includeCvelInObservation',
-  'includeQfrcActuatorInObservation',
-  'includeCfrcExtInObservation',
-];
+/** The defaults of the observation options: every block in, the x-y position out. */
+export const HUMANOID_OBSERVATION_DEFAULTS = Object.freeze<Required<HumanoidObservationOptions>>({
+  excludeCurrentPositionsFromObservation: true,
+  includeCinertInObservation: true,
+  includeCvelInObservation: true,
+  includeQfrcActuatorInObservation: true,
+  includeCfrcExtInObservation: true,
+});
 
-/** The observation slices of both humanoid tasks; every flag defaults to true. */
-export function humanoidObservationParts(id: string, options: HumanoidObservationOptions): ObservationPart[] {
-  const flag = (name: keyof HumanoidObservationOptions) => checkFlag(id, name, options[name] ?? true);
+/** The observation slices of both humanoid tasks, from resolved (checked) options. */
+export function humanoidObservationParts(options: Required<HumanoidObservationOptions>): ObservationPart[] {
   // Each per-body block skips the world body's row; qfrc_actuator skips the free joint's 6 dofs.
-  const blocks: [keyof HumanoidObservationOptions, ObservationPart][] = [
-    ['includeCinertInObservation', { field: 'cinert', from: 10 }],
-    ['includeCvelInObservation', { field: 'cvel', from: 6 }],
-    ['includeQfrcActuatorInObservation', { field: 'qfrc_actuator', from: 6 }],
-    ['includeCfrcExtInObservation', { field: 'cfrc_ext', from: 6 }],
+  const blocks: [boolean, ObservationPart][] = [
+    [options.includeCinertInObservation, { field: 'cinert', from: 10 }],
+    [options.includeCvelInObservation, { field: 'cvel', from: 6 }],
+    [options.includeQfrcActuatorInObservation, { field: 'qfrc_actuator', from: 6 }],
+    [options.includeCfrcExtInObservation, { field: 'cfrc_ext', from: 6 }],
   ];
   return [
-    { field: 'qpos', from: flag('excludeCurrentPositionsFromObservation') ? 2 : 0 },
+    { field: 'qpos', from: options.excludeCurrentPositionsFromObservation ? 2 : 0 },
     { field: 'qvel', from: 0 },
-    ...blocks.filter(([name]) => flag(name)).map(([, part]) => part),
+    ...blocks.filter(([included]) => included).map(([, part]) => part),
   ];
 }
 
@@ -255,31 +248,18 @@ export interface HumanoidOptions extends HumanoidObservationOptions {
   resetNoiseScale?: number;
 }
 
-const OPTION_KEYS: readonly (keyof HumanoidOptions)[] = [
-  'modelFile',
-  'frameSkip',
-  'forwardRewardWeight',
-  'ctrlCostWeight',
-  'contactCostWeight',
-  'contactCostRange',
-  'healthyReward',
-  'terminateWhenUnhealthy',
-  'healthyZRange',
-  'resetNoiseScale',
-  ...HUMANOID_OBSERVATION_KEYS,
-];
-
-export const HUMANOID_DEFAULTS = Object.freeze({
+export const HUMANOID_DEFAULTS = Object.freeze<Required<HumanoidOptions>>({
   modelFile: 'humanoid.xml',
   frameSkip: 5,
   forwardRewardWeight: 1.25,
   ctrlCostWeight: 0.1,
   contactCostWeight: 5e-7,
-  contactCostRange: Object.freeze([-Infinity, 10.0] as const),
+  contactCostRange: [-Infinity, 10.0],
   healthyReward: 5,
   terminateWhenUnhealthy: true,
-  healthyZRange: Object.freeze([1.0, 2.0] as const),
+  healthyZRange: [1.0, 2.0],
   resetNoiseScale: 1e-2,
+  ...HUMANOID_OBSERVATION_DEFAULTS,
 });
 
 export class HumanoidEnv extends MujocoEnv {
@@ -300,33 +280,27 @@ export class HumanoidEnv extends MujocoEnv {
   private readonly totalMass: number;
 
   /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static async create(options: HumanoidOptions = {}): Promise<HumanoidEnv> {
-    checkOptionKeys('Humanoid-v5', options, OPTION_KEYS);
-    const sim = await MujocoSim.fromFile(
-      checkModelFile('Humanoid-v5', options.modelFile ?? HUMANOID_DEFAULTS.modelFile),
+  static create(options: HumanoidOptions = {}): Promise<HumanoidEnv> {
+    return createTask(
+      'Humanoid-v5',
+      options.modelFile ?? HUMANOID_DEFAULTS.modelFile,
+      (sim) => new HumanoidEnv(sim, options),
     );
-    try {
-      return new HumanoidEnv(sim, options);
-    } catch (error) {
-      sim.close();
-      throw error;
-    }
   }
 
   /** Build on an already compiled simulation (which the env then owns and frees on close). */
   constructor(sim: MujocoSim, options: HumanoidOptions = {}) {
-    checkOptionKeys('Humanoid-v5', options, OPTION_KEYS);
-    super(sim, { frameSkip: options.frameSkip ?? HUMANOID_DEFAULTS.frameSkip });
-    const o = { ...HUMANOID_DEFAULTS, ...options };
-    this.forwardRewardWeight = checkNonNegative(this.id, 'forwardRewardWeight', o.forwardRewardWeight);
-    this.ctrlCostWeight = checkNonNegative(this.id, 'ctrlCostWeight', o.ctrlCostWeight);
-    this.contactCostWeight = checkNonNegative(this.id, 'contactCostWeight', o.contactCostWeight);
-    this.contactCostRange = checkInterval(this.id, 'contactCostRange', o.contactCostRange);
-    this.healthyReward = checkNonNegative(this.id, 'healthyReward', o.healthyReward);
-    this.terminateWhenUnhealthy = checkFlag(this.id, 'terminateWhenUnhealthy', o.terminateWhenUnhealthy);
-    this.healthyZRange = checkInterval(this.id, 'healthyZRange', o.healthyZRange);
-    this.resetNoiseScale = checkNonNegative(this.id, 'resetNoiseScale', o.resetNoiseScale);
-    this.observationParts = humanoidObservationParts(this.id, options);
+    const o = resolveOptions('Humanoid-v5', options, HUMANOID_DEFAULTS);
+    super(sim, { frameSkip: o.frameSkip });
+    this.forwardRewardWeight = o.forwardRewardWeight;
+    this.ctrlCostWeight = o.ctrlCostWeight;
+    this.contactCostWeight = o.contactCostWeight;
+    this.contactCostRange = o.contactCostRange;
+    this.healthyReward = o.healthyReward;
+    this.terminateWhenUnhealthy = o.terminateWhenUnhealthy;
+    this.healthyZRange = o.healthyZRange;
+    this.resetNoiseScale = o.resetNoiseScale;
+    this.observationParts = humanoidObservationParts(o);
     this.observationSpace = new Box(-Infinity, Infinity, [observationSize(sim, this.observationParts)], 'float64');
     this.bodyMass = Float64Array.from(sim.model.body_mass as Float64Array);
     this.totalMass = this.bodyMass.reduce((a, b) => a + b, 0);
@@ -334,9 +308,7 @@ export class HumanoidEnv extends MujocoEnv {
 
   /** True while the torso height is strictly inside healthyZRange. */
   get isHealthy(): boolean {
-    const [minZ, maxZ] = this.healthyZRange;
-    const z = this.sim.qposAt(2);
-    return minZ < z && z < maxZ;
+    return inOpenRange(this.sim.qposAt(2), this.healthyZRange);
   }
 
   protected override doSimulation(action: ArrayLike<number>, nFrames: number): void {
@@ -356,11 +328,9 @@ export class HumanoidEnv extends MujocoEnv {
     const forwardReward = this.forwardRewardWeight * xVelocity;
     const healthyReward = healthy ? this.healthyReward : 0;
     // Gymnasium squares data.ctrl, which holds the action as written (MuJoCo clamps a copy).
-    const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
-    const [minCost, maxCost] = this.contactCostRange;
-    const rawContactCost = this.contactCostWeight * sumOfSquares(readField(this.sim, 'cfrc_ext'));
-    const contactCost = Math.min(maxCost, Math.max(minCost, rawContactCost));
-    const reward = forwardReward + healthyReward - (ctrlCost + contactCost);
+    const ctrlCost = controlCost(action, this.ctrlCostWeight);
+    const contact = contactCost(this.sim, this.contactCostWeight, { costRange: this.contactCostRange });
+    const reward = forwardReward + healthyReward - (ctrlCost + contact);
 
     const info: Info = {
       ...this.resetInfo(),
@@ -369,15 +339,15 @@ export class HumanoidEnv extends MujocoEnv {
       reward_survive: healthyReward,
       reward_forward: forwardReward,
       reward_ctrl: -ctrlCost,
-      reward_contact: -contactCost,
+      reward_contact: -contact,
     };
     const terminated = !healthy && this.terminateWhenUnhealthy;
     return { observation: this.observe(), reward, terminated, info };
   }
 
   protected override resetModel(rng: Rng): Float64Array {
-    const qpos = uniformNoise(this.initQpos, rng, this.resetNoiseScale);
-    const qvel = uniformNoise(this.initQvel, rng, this.resetNoiseScale);
+    const qpos = uniformNoise(this.initQpos, this.resetNoiseScale, rng);
+    const qvel = uniformNoise(this.initQvel, this.resetNoiseScale, rng);
     this.setState(qpos, qvel);
     return this.observe();
   }

@@ -31,25 +31,19 @@
  * Never terminates. `makeEnv` truncates it after 1000 steps (TimeLimit), 15 s at dt = 0.015.
  */
 import type { Info } from '../env.js';
-import { MujocoSim } from '../mujoco.js';
-import { MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys, type TaskStep } from '../mujoco_env.js';
+import type { MujocoSim } from '../mujoco.js';
+import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
+import { createTask, resolveOptions } from '../task_options.js';
+import { controlCost, uniformNoise } from '../task_terms.js';
+import { type ObservationPart, contactCost, observationSize, readObservation } from './contact_terms.js';
 import {
-  HUMANOID_OBSERVATION_KEYS,
+  HUMANOID_OBSERVATION_DEFAULTS,
   type HumanoidObservationOptions,
   humanoidObservationParts,
   tendonInfo,
 } from './humanoid.js';
-import {
-  type ObservationPart,
-  checkInterval,
-  observationSize,
-  readField,
-  readObservation,
-  sumOfSquares,
-  uniformNoise,
-} from './task_helpers.js';
 
 /** Gymnasium v5 keyword arguments of HumanoidStandup, camelCased. */
 export interface HumanoidStandupOptions extends HumanoidObservationOptions {
@@ -69,25 +63,15 @@ export interface HumanoidStandupOptions extends HumanoidObservationOptions {
   resetNoiseScale?: number;
 }
 
-const OPTION_KEYS: readonly (keyof HumanoidStandupOptions)[] = [
-  'modelFile',
-  'frameSkip',
-  'uphCostWeight',
-  'ctrlCostWeight',
-  'impactCostWeight',
-  'impactCostRange',
-  'resetNoiseScale',
-  ...HUMANOID_OBSERVATION_KEYS,
-];
-
-export const HUMANOID_STANDUP_DEFAULTS = Object.freeze({
+export const HUMANOID_STANDUP_DEFAULTS = Object.freeze<Required<HumanoidStandupOptions>>({
   modelFile: 'humanoidstandup.xml',
   frameSkip: 5,
   uphCostWeight: 1,
   ctrlCostWeight: 0.1,
   impactCostWeight: 0.5e-6,
-  impactCostRange: Object.freeze([-Infinity, 10.0] as const),
+  impactCostRange: [-Infinity, 10.0],
   resetNoiseScale: 1e-2,
+  ...HUMANOID_OBSERVATION_DEFAULTS,
 });
 
 export class HumanoidStandupEnv extends MujocoEnv {
@@ -102,30 +86,21 @@ export class HumanoidStandupEnv extends MujocoEnv {
   readonly observationParts: readonly ObservationPart[];
 
   /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static async create(options: HumanoidStandupOptions = {}): Promise<HumanoidStandupEnv> {
-    checkOptionKeys('HumanoidStandup-v5', options, OPTION_KEYS);
-    const sim = await MujocoSim.fromFile(
-      checkModelFile('HumanoidStandup-v5', options.modelFile ?? HUMANOID_STANDUP_DEFAULTS.modelFile),
-    );
-    try {
-      return new HumanoidStandupEnv(sim, options);
-    } catch (error) {
-      sim.close();
-      throw error;
-    }
+  static create(options: HumanoidStandupOptions = {}): Promise<HumanoidStandupEnv> {
+    const file = options.modelFile ?? HUMANOID_STANDUP_DEFAULTS.modelFile;
+    return createTask('HumanoidStandup-v5', file, (sim) => new HumanoidStandupEnv(sim, options));
   }
 
   /** Build on an already compiled simulation (which the env then owns and frees on close). */
   constructor(sim: MujocoSim, options: HumanoidStandupOptions = {}) {
-    checkOptionKeys('HumanoidStandup-v5', options, OPTION_KEYS);
-    super(sim, { frameSkip: options.frameSkip ?? HUMANOID_STANDUP_DEFAULTS.frameSkip });
-    const o = { ...HUMANOID_STANDUP_DEFAULTS, ...options };
-    this.uphCostWeight = checkNonNegative(this.id, 'uphCostWeight', o.uphCostWeight);
-    this.ctrlCostWeight = checkNonNegative(this.id, 'ctrlCostWeight', o.ctrlCostWeight);
-    this.impactCostWeight = checkNonNegative(this.id, 'impactCostWeight', o.impactCostWeight);
-    this.impactCostRange = checkInterval(this.id, 'impactCostRange', o.impactCostRange);
-    this.resetNoiseScale = checkNonNegative(this.id, 'resetNoiseScale', o.resetNoiseScale);
-    this.observationParts = humanoidObservationParts(this.id, options);
+    const o = resolveOptions('HumanoidStandup-v5', options, HUMANOID_STANDUP_DEFAULTS);
+    super(sim, { frameSkip: o.frameSkip });
+    this.uphCostWeight = o.uphCostWeight;
+    this.ctrlCostWeight = o.ctrlCostWeight;
+    this.impactCostWeight = o.impactCostWeight;
+    this.impactCostRange = o.impactCostRange;
+    this.resetNoiseScale = o.resetNoiseScale;
+    this.observationParts = humanoidObservationParts(o);
     this.observationSpace = new Box(-Infinity, Infinity, [observationSize(sim, this.observationParts)], 'float64');
   }
 
@@ -139,10 +114,8 @@ export class HumanoidStandupEnv extends MujocoEnv {
     this.doSimulation(action, this.frameSkip);
     // Gymnasium divides by the physics timestep, not by dt (a v1 choice kept for comparability).
     const uphCost = (this.uphCostWeight * this.sim.qposAt(2)) / this.sim.timestep;
-    const ctrlCost = this.ctrlCostWeight * sumOfSquares(action);
-    const [minCost, maxCost] = this.impactCostRange;
-    const rawImpactCost = this.impactCostWeight * sumOfSquares(readField(this.sim, 'cfrc_ext'));
-    const impactCost = Math.min(maxCost, Math.max(minCost, rawImpactCost));
+    const ctrlCost = controlCost(action, this.ctrlCostWeight);
+    const impactCost = contactCost(this.sim, this.impactCostWeight, { costRange: this.impactCostRange });
     const reward = uphCost - ctrlCost - impactCost + 1;
     const info: Info = {
       ...this.resetInfo(),
@@ -154,8 +127,8 @@ export class HumanoidStandupEnv extends MujocoEnv {
   }
 
   protected override resetModel(rng: Rng): Float64Array {
-    const qpos = uniformNoise(this.initQpos, rng, this.resetNoiseScale);
-    const qvel = uniformNoise(this.initQvel, rng, this.resetNoiseScale);
+    const qpos = uniformNoise(this.initQpos, this.resetNoiseScale, rng);
+    const qvel = uniformNoise(this.initQvel, this.resetNoiseScale, rng);
     this.setState(qpos, qvel);
     return this.observe();
   }

@@ -1,12 +1,12 @@
 /**
- * Pieces shared by the 3D tasks with contact forces (Ant-v5, Humanoid-v5, HumanoidStandup-v5):
+ * What the tasks with contact forces (Ant-v5, Humanoid-v5, HumanoidStandup-v5) compute beyond
+ * lib/envs/task_terms.ts:
  *
  * - an observation as a list of slices of MjData arrays (Gymnasium's `observation_structure`),
  *   e.g. qpos[2:], qvel, cfrc_ext[1:] clipped to [-1, 1], assembled without intermediate copies;
- * - the checks of their option types (flags, intervals);
- * - sums of squares for the control and contact costs.
+ * - the contact cost, a weighted sum of squared external forces (cfrc_ext), which MuJoCo only
+ *   computes in mj_rnePostConstraint, run by these tasks after every step as Gymnasium does.
  */
-import type { Rng } from '../../common/rng.js';
 import type { DataField, MujocoSim } from '../mujoco.js';
 
 /** One slice `field[from:]` of the observation, optionally clipped elementwise to [low, high]. */
@@ -50,9 +50,26 @@ export function readField(sim: MujocoSim, field: DataField): Float64Array {
   return values;
 }
 
+/**
+ * weight * sum(cfrc_ext^2) over every body: each force first clipped to `forceRange` (Ant), or
+ * the whole cost clipped to `costRange` afterwards (Humanoid, HumanoidStandup).
+ */
+export function contactCost(
+  sim: MujocoSim,
+  weight: number,
+  clips: { forceRange?: readonly [number, number]; costRange?: readonly [number, number] },
+): number {
+  const forces = readField(sim, 'cfrc_ext');
+  const [low, high] = clips.forceRange ?? [-Infinity, Infinity];
+  let squares = 0;
+  for (const force of forces) squares += Math.min(high, Math.max(low, force)) ** 2;
+  const [minCost, maxCost] = clips.costRange ?? [-Infinity, Infinity];
+  return Math.min(maxCost, Math.max(minCost, weight * squares));
+}
+
 /** Length of a flat MjData array on this model. */
 function fieldLength(sim: MujocoSim, field: ObservationPart['field']): number {
-  const { nbody, ntendon } = sim.model;
+  const { nbody, ntendon, nsite } = sim.model;
   switch (field) {
     case 'qpos':
       return sim.nq;
@@ -64,7 +81,7 @@ function fieldLength(sim: MujocoSim, field: ObservationPart['field']): number {
     case 'xipos':
       return 3 * nbody;
     case 'site_xpos':
-      return 3 * sim.model.nsite;
+      return 3 * nsite;
     case 'cinert':
       return 10 * nbody;
     case 'cvel':
@@ -74,42 +91,4 @@ function fieldLength(sim: MujocoSim, field: ObservationPart['field']): number {
     case 'ten_velocity':
       return ntendon;
   }
-}
-
-/** sum(values[i]^2), optionally each value clipped to [low, high] first. */
-export function sumOfSquares(values: ArrayLike<number>, clip?: readonly [number, number]): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = clip ? Math.min(clip[1], Math.max(clip[0], values[i])) : values[i];
-    sum += v * v;
-  }
-  return sum;
-}
-
-/** true or false, or a clear error naming the option. */
-export function checkFlag(id: string, name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') throw new Error(`${id}: option ${name} must be true or false, got ${String(value)}`);
-  return value;
-}
-
-/**
- * An interval [low, high] of numbers with low <= high (infinite ends allowed, e.g. a cost
- * clipped only from above), or a clear error naming the option.
- */
-export function checkInterval(id: string, name: string, value: unknown): readonly [number, number] {
-  const ok =
-    Array.isArray(value) &&
-    value.length === 2 &&
-    value.every((v) => typeof v === 'number' && !Number.isNaN(v)) &&
-    value[0] <= value[1];
-  if (!ok)
-    throw new Error(
-      `${id}: option ${name} must be [low, high] with low <= high, got ${Array.isArray(value) ? `[${value.join(', ')}]` : String(value)}`,
-    );
-  return [value[0], value[1]];
-}
-
-/** init + U(-scale, scale) per element, drawn in element order (numpy's uniform(size=n)). */
-export function uniformNoise(init: Float64Array, rng: Rng, scale: number): Float64Array {
-  return init.map((value) => value + rng.uniform(-scale, scale));
 }

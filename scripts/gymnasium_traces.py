@@ -10,7 +10,8 @@ For each task this writes tests/fixtures/gymnasium/<Task>-v5.json with:
   seed if one ends early). Each episode holds the state right after reset (qpos, qvel: exact
   values, so the TypeScript test can start from Gymnasium's own reset noise, which it cannot
   draw itself), the reset observation and info, the actions, and per step the observation,
-  reward and info terms; `end` says how the last step ended ("terminated", "truncated", or null
+  reward and info terms, and the exact state after the step (qpos_after, qvel_after: the test can
+  start any step from Gymnasium's own state); `end` says how the last step ended ("terminated", "truncated", or null
   when the budget ran out first), every earlier step being neither.
 
 Actions are drawn by numpy's default_rng(seed) uniformly from 1.1x the action range (so MuJoCo's
@@ -149,9 +150,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", nargs="+", default=ALL_TASKS, help="task names without -v5 (default: all eleven)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2], help="reset seeds (default 0 1 2)")
-    parser.add_argument("--steps", type=int, default=200, help="step budget per seed (default 200)")
+    parser.add_argument("--steps", type=int, default=150, help="step budget per seed (default 150)")
     parser.add_argument(
-        "--max-values", type=int, default=16000, help="about how many numbers a fixture records (default 16000)"
+        "--max-values", type=int, default=20000, help="about how many numbers a fixture records (default 20000)"
     )
     parser.add_argument("--digits", type=int, default=12, help="significant digits of recorded outputs (default 12)")
     parser.add_argument("--out", type=Path, default=OUT_DIR, help=f"output folder (default {OUT_DIR})")
@@ -228,6 +229,8 @@ def record_episode(env: gym.Env, rng: np.random.Generator, seed: int | None, bud
         "actions": [],
         "observations": [],
         "rewards": [],
+        "qpos_after": [],
+        "qvel_after": [],
         "info": {},
         "end": None,
     }
@@ -238,6 +241,8 @@ def record_episode(env: gym.Env, rng: np.random.Generator, seed: int | None, bud
         episode["actions"].append(action.tolist())
         episode["observations"].append(rounded(observation, digits))
         episode["rewards"].append(rounded(reward, digits))
+        episode["qpos_after"].append(exact(data.qpos))
+        episode["qvel_after"].append(exact(data.qvel))
         for key, value in info_terms(info, digits).items():
             episode["info"].setdefault(key, []).append(value)
         if terminated or truncated:
@@ -250,9 +255,10 @@ def record_task(task: str, seeds: list[int], steps: int, max_values: int, digits
     env_id = f"{task}-v5"
     env = gym.make(env_id)
     try:
-        # Numbers recorded per step: observation, action, reward and info terms (Ant/Humanoid's
-        # info has about 10 terms); the step budget shrinks for tasks with large observations.
-        per_step = env.observation_space.shape[0] + env.action_space.shape[0] + 12
+        # Numbers recorded per step: observation, action, state, reward and info terms
+        # (Ant/Humanoid's info has about 10); the step budget shrinks for large tasks.
+        model = env.unwrapped.model
+        per_step = env.observation_space.shape[0] + env.action_space.shape[0] + model.nq + model.nv + 12
         budget = max(1, min(steps, max_values // (per_step * len(seeds))))
         episodes = []
         for seed in seeds:

@@ -431,7 +431,19 @@ describe('errors', () => {
     });
     assert.deepEqual(
       envIds().filter((id) => id.endsWith('-v5')),
-      ['HalfCheetah-v5', 'InvertedPendulum-v5'],
+      [
+        'Ant-v5',
+        'HalfCheetah-v5',
+        'Hopper-v5',
+        'Humanoid-v5',
+        'HumanoidStandup-v5',
+        'InvertedDoublePendulum-v5',
+        'InvertedPendulum-v5',
+        'Pusher-v5',
+        'Reacher-v5',
+        'Swimmer-v5',
+        'Walker2d-v5',
+      ],
     );
     await assert.rejects(
       makeEnv('HalfCheetah-v5', { kwargs: { ctrlCost: 0.2 } }),

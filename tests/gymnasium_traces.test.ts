@@ -256,29 +256,24 @@ function replay(env: Env, episode: Episode, index: number, differences: Differen
   });
 }
 
+/** Run `check` on a new env of the fixture's task, closing it afterwards. */
+async function withEnv(fixture: Fixture, check: (env: Env, fixture: Fixture) => void): Promise<void> {
+  const env = await makeEnv(fixture.task);
+  try {
+    check(env, fixture);
+  } finally {
+    env.close();
+  }
+}
+
 for (const file of fixtureFiles) {
   const fixture = JSON.parse(readFileSync(new URL(file, FIXTURE_DIR), 'utf8')) as Fixture;
   const skip = envIds().includes(fixture.task) ? false : `${fixture.task} is not registered in lib/envs/registry.ts`;
   describe(`${fixture.task} against Gymnasium ${fixture.versions.gymnasium} / MuJoCo ${fixture.versions.mujoco}`, {
     skip,
   }, () => {
-    test('dt, render fps, TimeLimit, reward threshold and spaces', async () => {
-      const env = await makeEnv(fixture.task);
-      try {
-        checkEnvFacts(env, fixture);
-      } finally {
-        env.close();
-      }
-    });
-
-    test('compiled model facts', async () => {
-      const env = await makeEnv(fixture.task);
-      try {
-        checkModelFacts(env, fixture);
-      } finally {
-        env.close();
-      }
-    });
+    test('dt, render fps, TimeLimit, reward threshold and spaces', () => withEnv(fixture, checkEnvFacts));
+    test('compiled model facts', () => withEnv(fixture, checkModelFacts));
 
     for (const resync of [true, false]) {
       const name = resync

@@ -153,8 +153,8 @@ function stepTogether(
 interface Case {
   /** The project's model file, in assets/. */
   file: string;
-  /** The public model it was rebuilt from, relative to the reference folder. */
-  reference: string;
+  /** The public model it was rebuilt from, relative to the reference folder (default: `file`). */
+  reference?: string;
   frameSkip: number;
   ctrlLimit: number;
   /** Fields of this model left out of the comparison, each with the reason. */
@@ -220,20 +220,25 @@ function compareNames(reference: MujocoSim, project: MujocoSim): Record<string, 
 }
 
 const cases: Case[] = [
-  { file: 'half_cheetah.xml', reference: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
-  { file: 'inverted_pendulum.xml', reference: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+  { file: 'half_cheetah.xml', frameSkip: 5, ctrlLimit: 1.2 },
+  { file: 'inverted_pendulum.xml', frameSkip: 2, ctrlLimit: 3.5 },
+  { file: 'hopper.xml', reference: 'gymnasium/hopper.xml', frameSkip: 4, ctrlLimit: 1.2 },
+  { file: 'walker2d.xml', reference: 'gymnasium/walker2d_v5.xml', frameSkip: 4, ctrlLimit: 1.2 },
+  { file: 'swimmer.xml', reference: 'gymnasium/swimmer.xml', frameSkip: 4, ctrlLimit: 1.2 },
   {
-    file: 'ant.xml',
-    reference: 'gymnasium/ant.xml',
+    file: 'inverted_double_pendulum.xml',
+    reference: 'gymnasium/inverted_double_pendulum.xml',
     frameSkip: 5,
     ctrlLimit: 1.2,
-    excluded: NAMES_AND_NUMERIC,
   },
+  { file: 'reacher.xml', reference: 'gymnasium/reacher.xml', frameSkip: 2, ctrlLimit: 1.2 },
+  { file: 'pusher.xml', reference: 'gymnasium/pusher_v5.xml', frameSkip: 5, ctrlLimit: 2.4 },
+  { file: 'ant.xml', reference: 'gymnasium/ant.xml', frameSkip: 5, ctrlLimit: 1.2, excluded: NAMES_AND_NUMERIC },
   { file: 'humanoid.xml', reference: 'gymnasium/humanoid.xml', frameSkip: 5, ctrlLimit: 0.5 },
   { file: 'humanoidstandup.xml', reference: 'gymnasium/humanoidstandup.xml', frameSkip: 5, ctrlLimit: 0.5 },
 ];
 
-for (const { file, reference: referenceFile, frameSkip, ctrlLimit, excluded = {} } of cases) {
+for (const { file, reference: referenceFile = file, frameSkip, ctrlLimit, excluded = {} } of cases) {
   describe(`assets/${file} against the reference model`, { skip }, () => {
     let reference: MujocoSim;
     let project: MujocoSim;

@@ -4,18 +4,19 @@
  * steps for both MuJoCo tasks), so every A3C worker gets the same episodes Gymnasium would give.
  */
 import type { Env } from './env.js';
-import { AntEnv } from './tasks/ant.js';
+import { ANT_DEFAULTS, AntEnv } from './tasks/ant.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
-import { HumanoidEnv } from './tasks/humanoid.js';
-import { HumanoidStandupEnv } from './tasks/humanoid_standup.js';
+import { HUMANOID_DEFAULTS, HumanoidEnv } from './tasks/humanoid.js';
+import { HUMANOID_STANDUP_DEFAULTS, HumanoidStandupEnv } from './tasks/humanoid_standup.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
-import { HopperEnv } from './tasks/hopper.js';
-import { Walker2dEnv } from './tasks/walker2d.js';
-import { SwimmerEnv } from './tasks/swimmer.js';
-import { InvertedDoublePendulumEnv } from './tasks/inverted_double_pendulum.js';
-import { ReacherEnv } from './tasks/reacher.js';
-import { PusherEnv } from './tasks/pusher.js';
+import { HOPPER_DEFAULTS, HopperEnv } from './tasks/hopper.js';
+import { WALKER2D_DEFAULTS, Walker2dEnv } from './tasks/walker2d.js';
+import { SWIMMER_DEFAULTS, SwimmerEnv } from './tasks/swimmer.js';
+import { INVERTED_DOUBLE_PENDULUM_DEFAULTS, InvertedDoublePendulumEnv } from './tasks/inverted_double_pendulum.js';
+import { REACHER_DEFAULTS, ReacherEnv } from './tasks/reacher.js';
+import { PUSHER_DEFAULTS, PusherEnv } from './tasks/pusher.js';
 import { TimeLimit } from './wrappers.js';
+import { type TaskClass, type TaskOptions, taskCreator } from './task_options.js';
 
 /** Task keyword arguments (e.g. `{ ctrlCostWeight: 0.2 }`), checked by the task itself. */
 export type EnvKwargs = Record<string, unknown>;
@@ -94,22 +95,27 @@ registerEnv('InvertedPendulum-v5', {
   rewardThreshold: 950,
 });
 
-/**
- * The rest of Gymnasium's MuJoCo v5 suite: id, task, TimeLimit and reward threshold of each
- * registration (gymnasium/envs/__init__.py; Walker2d, Humanoid and HumanoidStandup have no
- * threshold).
- */
-const SUITE: [string, EnvSpec['create'], number, number | undefined][] = [
-  ['Hopper-v5', (kwargs) => HopperEnv.create(kwargs), 1000, 3800],
-  ['Walker2d-v5', (kwargs) => Walker2dEnv.create(kwargs), 1000, undefined],
-  ['Swimmer-v5', (kwargs) => SwimmerEnv.create(kwargs), 1000, 360],
-  ['InvertedDoublePendulum-v5', (kwargs) => InvertedDoublePendulumEnv.create(kwargs), 1000, 9100],
-  ['Reacher-v5', (kwargs) => ReacherEnv.create(kwargs), 50, -3.75],
-  ['Pusher-v5', (kwargs) => PusherEnv.create(kwargs), 100, 0],
-  ['Ant-v5', (kwargs) => AntEnv.create(kwargs), 1000, 6000],
-  ['Humanoid-v5', (kwargs) => HumanoidEnv.create(kwargs), 1000, undefined],
-  ['HumanoidStandup-v5', (kwargs) => HumanoidStandupEnv.create(kwargs), 1000, undefined],
-];
-for (const [id, create, maxEpisodeSteps, rewardThreshold] of SUITE) {
-  registerEnv(id, { create, maxEpisodeSteps, rewardThreshold });
+/** Register a task class of the v5 suite under `id`, with its registration's TimeLimit and threshold. */
+function registerTask<O extends TaskOptions>(
+  id: string,
+  Task: TaskClass<O>,
+  defaults: Readonly<Required<O>>,
+  limits: Omit<EnvSpec, 'create'>,
+): void {
+  registerEnv(id, { create: taskCreator(id, Task, defaults) as EnvSpec['create'], ...limits });
 }
+
+// The rest of Gymnasium's MuJoCo v5 suite, with the TimeLimit and reward threshold of each
+// registration (gymnasium/envs/__init__.py; Walker2d, Humanoid and HumanoidStandup have no threshold).
+registerTask('Hopper-v5', HopperEnv, HOPPER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 3800 });
+registerTask('Walker2d-v5', Walker2dEnv, WALKER2D_DEFAULTS, { maxEpisodeSteps: 1000 });
+registerTask('Swimmer-v5', SwimmerEnv, SWIMMER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 360 });
+registerTask('InvertedDoublePendulum-v5', InvertedDoublePendulumEnv, INVERTED_DOUBLE_PENDULUM_DEFAULTS, {
+  maxEpisodeSteps: 1000,
+  rewardThreshold: 9100,
+});
+registerTask('Reacher-v5', ReacherEnv, REACHER_DEFAULTS, { maxEpisodeSteps: 50, rewardThreshold: -3.75 });
+registerTask('Pusher-v5', PusherEnv, PUSHER_DEFAULTS, { maxEpisodeSteps: 100, rewardThreshold: 0 });
+registerTask('Ant-v5', AntEnv, ANT_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 6000 });
+registerTask('Humanoid-v5', HumanoidEnv, HUMANOID_DEFAULTS, { maxEpisodeSteps: 1000 });
+registerTask('HumanoidStandup-v5', HumanoidStandupEnv, HUMANOID_STANDUP_DEFAULTS, { maxEpisodeSteps: 1000 });

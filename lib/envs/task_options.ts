@@ -1,11 +1,31 @@
 /**
  * A task's keyword arguments (Gymnasium's constructor arguments, camelCased) and its creation:
  * `resolveOptions` merges the caller's options into the task's frozen defaults and checks each
- * by the kind of its default, and `createTask` compiles the model file and builds the task on
- * it, freeing the model when the task rejects its options.
+ * by the kind of its default, and `createTask` / `taskCreator` compile the model file and build
+ * the task on it, freeing the model when the task rejects its options.
  */
 import { MujocoSim } from './mujoco.js';
-import { checkModelFile, checkNonNegative, checkOptionKeys } from './mujoco_env.js';
+import { type MujocoEnv, checkModelFile, checkNonNegative, checkOptionKeys } from './mujoco_env.js';
+
+/** Keyword arguments every task has (each task's header and defaults give its values). */
+export interface TaskOptions {
+  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
+  modelFile?: string;
+  /** Physics steps per env step (Gymnasium's frame_skip); dt = timestep * frameSkip. */
+  frameSkip?: number;
+}
+
+/** Keyword arguments of the tasks rewarded for moving forward (Swimmer, Hopper, Walker2d). */
+export interface ForwardTaskOptions extends TaskOptions {
+  /** Weight of the forward velocity term. */
+  forwardRewardWeight?: number;
+  /** Weight of sum(action^2). */
+  ctrlCostWeight?: number;
+  /** Half-width of the uniform qpos and qvel reset noise. */
+  resetNoiseScale?: number;
+  /** Leave the root's horizontal position out of the observation. */
+  excludeCurrentPositionsFromObservation?: boolean;
+}
 
 /** What an option can be: a weight or count, a switch, a file name, or a [low, high] range. */
 export type OptionValue = number | boolean | string | readonly [number, number];
@@ -65,4 +85,20 @@ export async function createTask<E>(id: string, modelFile: unknown, build: (sim:
     sim.close();
     throw error;
   }
+}
+
+/** A task class: built on a compiled simulation from its options. */
+export type TaskClass<O extends TaskOptions> = new (sim: MujocoSim, options?: O) => MujocoEnv;
+
+/**
+ * A registration's `create` for a task class: compile the options' model file (or the task's
+ * default one) and build the task with the options, e.g. `taskCreator('Hopper-v5', HopperEnv,
+ * HOPPER_DEFAULTS)(kwargs)`.
+ */
+export function taskCreator<O extends TaskOptions>(
+  id: string,
+  Task: TaskClass<O>,
+  defaults: Readonly<Required<O>>,
+): (options: O) => Promise<MujocoEnv> {
+  return (options) => createTask(id, options.modelFile ?? defaults.modelFile, (sim) => new Task(sim, options));
 }

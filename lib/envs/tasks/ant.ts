@@ -101,16 +101,12 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { bodyPosition, controlCost, normalNoise, uniformNoise } from '../task_terms.js';
 import { type ObservationPart, contactCost, observationSize, readObservation } from './contact_terms.js';
 
 /** Gymnasium v5 keyword arguments of Ant, camelCased. */
-export interface AntOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 5 (dt = 0.05 s). */
-  frameSkip?: number;
+export interface AntOptions extends TaskOptions {
   /** Weight of the forward velocity term; default 1. */
   forwardRewardWeight?: number;
   /** Weight of sum(action^2); default 0.5. */
@@ -167,12 +163,7 @@ export class AntEnv extends MujocoEnv {
   /** The slices of MjData the observation is made of, in order. */
   readonly observationParts: readonly ObservationPart[];
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: AntOptions = {}): Promise<AntEnv> {
-    return createTask('Ant-v5', options.modelFile ?? ANT_DEFAULTS.modelFile, (sim) => new AntEnv(sim, options));
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(sim: MujocoSim, options: AntOptions = {}) {
     // Gymnasium takes the main body by id or by name; resolveOptions checks the id.
     const mainBody = typeof options.mainBody === 'string' ? sim.objectId('body', options.mainBody) : options.mainBody;

@@ -49,8 +49,8 @@
  * TimeLimit after 1000 steps (8 s at dt = 0.008).
  */
 import type { MujocoSim } from '../mujoco.js';
-import { createTask, resolveOptions } from '../task_options.js';
-import { type PlanarWalkerOptions, PlanarWalkerEnv } from './planar_walker.js';
+import { resolveOptions } from '../task_options.js';
+import { PLANAR_WALKER_SHARED_DEFAULTS, type PlanarWalkerOptions, PlanarWalkerEnv } from './planar_walker.js';
 
 /** Gymnasium v5 keyword arguments of Hopper, camelCased (the shared ones in planar_walker.ts). */
 export interface HopperOptions extends PlanarWalkerOptions {
@@ -59,32 +59,17 @@ export interface HopperOptions extends PlanarWalkerOptions {
 }
 
 export const HOPPER_DEFAULTS = Object.freeze<Required<HopperOptions>>({
+  ...PLANAR_WALKER_SHARED_DEFAULTS,
   modelFile: 'hopper.xml',
-  frameSkip: 4,
-  forwardRewardWeight: 1.0,
-  ctrlCostWeight: 1e-3,
-  healthyReward: 1.0,
-  terminateWhenUnhealthy: true,
   healthyStateRange: [-100, 100],
   healthyZRange: [0.7, Infinity],
   healthyAngleRange: [-0.2, 0.2],
-  resetNoiseScale: 5e-3,
-  excludeCurrentPositionsFromObservation: true,
 });
 
 export class HopperEnv extends PlanarWalkerEnv {
   readonly id = 'Hopper-v5';
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: HopperOptions = {}): Promise<HopperEnv> {
-    return createTask(
-      'Hopper-v5',
-      options.modelFile ?? HOPPER_DEFAULTS.modelFile,
-      (sim) => new HopperEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(sim: MujocoSim, options: HopperOptions = {}) {
     super(sim, resolveOptions('Hopper-v5', options, HOPPER_DEFAULTS));
   }

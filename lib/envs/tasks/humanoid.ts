@@ -173,7 +173,7 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { controlCost, inOpenRange, uniformNoise } from '../task_terms.js';
 import { type ObservationPart, contactCost, observationSize, readField, readObservation } from './contact_terms.js';
 
@@ -225,11 +225,7 @@ export function tendonInfo(sim: MujocoSim): Info {
 }
 
 /** Gymnasium v5 keyword arguments of Humanoid, camelCased. */
-export interface HumanoidOptions extends HumanoidObservationOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 5 (dt = 0.015 s). */
-  frameSkip?: number;
+export interface HumanoidOptions extends TaskOptions, HumanoidObservationOptions {
   /** Weight of the centre of mass's forward velocity; default 1.25. */
   forwardRewardWeight?: number;
   /** Weight of sum(ctrl^2); default 0.1. */
@@ -279,16 +275,7 @@ export class HumanoidEnv extends MujocoEnv {
   private readonly bodyMass: Float64Array;
   private readonly totalMass: number;
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: HumanoidOptions = {}): Promise<HumanoidEnv> {
-    return createTask(
-      'Humanoid-v5',
-      options.modelFile ?? HUMANOID_DEFAULTS.modelFile,
-      (sim) => new HumanoidEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(sim: MujocoSim, options: HumanoidOptions = {}) {
     const o = resolveOptions('Humanoid-v5', options, HUMANOID_DEFAULTS);
     super(sim, { frameSkip: o.frameSkip });

@@ -35,7 +35,7 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { controlCost, uniformNoise } from '../task_terms.js';
 import { type ObservationPart, contactCost, observationSize, readObservation } from './contact_terms.js';
 import {
@@ -46,11 +46,7 @@ import {
 } from './humanoid.js';
 
 /** Gymnasium v5 keyword arguments of HumanoidStandup, camelCased. */
-export interface HumanoidStandupOptions extends HumanoidObservationOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 5 (dt = 0.015 s). */
-  frameSkip?: number;
+export interface HumanoidStandupOptions extends TaskOptions, HumanoidObservationOptions {
   /** Weight of the torso height over the timestep; default 1. */
   uphCostWeight?: number;
   /** Weight of sum(ctrl^2); default 0.1. */
@@ -85,13 +81,7 @@ export class HumanoidStandupEnv extends MujocoEnv {
   /** The slices of MjData the observation is made of, in order. */
   readonly observationParts: readonly ObservationPart[];
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: HumanoidStandupOptions = {}): Promise<HumanoidStandupEnv> {
-    const file = options.modelFile ?? HUMANOID_STANDUP_DEFAULTS.modelFile;
-    return createTask('HumanoidStandup-v5', file, (sim) => new HumanoidStandupEnv(sim, options));
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(sim: MujocoSim, options: HumanoidStandupOptions = {}) {
     const o = resolveOptions('HumanoidStandup-v5', options, HUMANOID_STANDUP_DEFAULTS);
     super(sim, { frameSkip: o.frameSkip });

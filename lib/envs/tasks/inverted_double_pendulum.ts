@@ -47,15 +47,11 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { normalNoise, uniformNoise } from '../task_terms.js';
 
 /** Gymnasium v5 keyword arguments of InvertedDoublePendulum, camelCased. */
-export interface InvertedDoublePendulumOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 5 (dt = 0.05 s). */
-  frameSkip?: number;
+export interface InvertedDoublePendulumOptions extends TaskOptions {
   /** Reward for every step the tip stays above 1 m; default 10. */
   healthyReward?: number;
   /** Half-width of the uniform qpos noise and std of the normal qvel noise; default 0.1. */
@@ -81,21 +77,17 @@ const clip = (value: number) => Math.min(Math.max(value, -OBSERVATION_CLIP), OBS
 export class InvertedDoublePendulumEnv extends MujocoEnv {
   readonly id = 'InvertedDoublePendulum-v5';
   readonly observationSpace = new Box(-Infinity, Infinity, [9], 'float64');
-  readonly config: Readonly<Required<InvertedDoublePendulumOptions>>;
   /** Id of the `tip` site at the top of the second pole. */
   private readonly tip: number;
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: InvertedDoublePendulumOptions = {}): Promise<InvertedDoublePendulumEnv> {
-    const modelFile = options.modelFile ?? INVERTED_DOUBLE_PENDULUM_DEFAULTS.modelFile;
-    return createTask('InvertedDoublePendulum-v5', modelFile, (sim) => new InvertedDoublePendulumEnv(sim, options));
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
-  constructor(sim: MujocoSim, options: InvertedDoublePendulumOptions = {}) {
-    const config = resolveOptions('InvertedDoublePendulum-v5', options, INVERTED_DOUBLE_PENDULUM_DEFAULTS);
-    super(sim, { frameSkip: config.frameSkip });
-    this.config = config;
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
+  constructor(
+    sim: MujocoSim,
+    options: InvertedDoublePendulumOptions = {},
+    /** The resolved options. */
+    readonly config = resolveOptions('InvertedDoublePendulum-v5', options, INVERTED_DOUBLE_PENDULUM_DEFAULTS),
+  ) {
+    super(sim, config);
     this.tip = sim.objectId('site', 'tip');
   }
 

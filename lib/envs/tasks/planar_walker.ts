@@ -20,31 +20,31 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
+import type { ForwardTaskOptions } from '../task_options.js';
 import { controlCost, inOpenRange, positionsAndVelocities, uniformNoise } from '../task_terms.js';
 
-/** Gymnasium v5 keyword arguments shared by Hopper and Walker2d, camelCased. */
-export interface PlanarWalkerOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 4 (dt = 0.008 s). */
-  frameSkip?: number;
-  /** Weight of the forward velocity term; default 1. */
-  forwardRewardWeight?: number;
-  /** Weight of sum(action^2); default 0.001. */
-  ctrlCostWeight?: number;
-  /** Reward for every step the robot is healthy; default 1. */
+/** Gymnasium v5 keyword arguments shared by Hopper and Walker2d, camelCased (defaults in their files). */
+export interface PlanarWalkerOptions extends ForwardTaskOptions {
+  /** Reward for every step the robot is healthy. */
   healthyReward?: number;
-  /** End the episode (terminated) when the robot is not healthy; default true. */
+  /** End the episode (terminated) when the robot is not healthy. */
   terminateWhenUnhealthy?: boolean;
   /** Open interval of healthy torso heights qpos[1], metres. */
   healthyZRange?: readonly [number, number];
   /** Open interval of healthy torso pitch angles qpos[2], radians. */
   healthyAngleRange?: readonly [number, number];
-  /** Half-width of the uniform qpos and qvel reset noise; default 0.005. */
-  resetNoiseScale?: number;
-  /** Leave qpos[0] (x) out of the observation; default true. */
-  excludeCurrentPositionsFromObservation?: boolean;
 }
+
+/** The defaults Hopper and Walker2d share (each adds its model file and healthy ranges). */
+export const PLANAR_WALKER_SHARED_DEFAULTS = Object.freeze({
+  frameSkip: 4,
+  forwardRewardWeight: 1.0,
+  ctrlCostWeight: 1e-3,
+  healthyReward: 1.0,
+  terminateWhenUnhealthy: true,
+  resetNoiseScale: 5e-3,
+  excludeCurrentPositionsFromObservation: true,
+});
 
 /** Every option resolved, plus the range of (qpos[2:], qvel) that counts as healthy (null: unchecked). */
 export type PlanarWalkerConfig = Readonly<Required<PlanarWalkerOptions>> & {

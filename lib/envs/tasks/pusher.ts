@@ -68,15 +68,11 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { bodyPosition, controlCost, distance, readBodyPosition, uniformNoise } from '../task_terms.js';
 
 /** Gymnasium v5 keyword arguments of Pusher, camelCased. */
-export interface PusherOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 5 (dt = 0.05 s). */
-  frameSkip?: number;
+export interface PusherOptions extends TaskOptions {
   /** Weight of the fingertips-to-object distance; default 0.5. */
   rewardNearWeight?: number;
   /** Weight of the object-to-goal distance; default 1. */
@@ -101,24 +97,17 @@ const VELOCITY_NOISE = 0.005;
 export class PusherEnv extends MujocoEnv {
   readonly id = 'Pusher-v5';
   readonly observationSpace = new Box(-Infinity, Infinity, [23], 'float64');
-  readonly config: Readonly<Required<PusherOptions>>;
   /** Body ids of the fingertips, the object and the goal, in observation order. */
   private readonly bodies: readonly [number, number, number];
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: PusherOptions = {}): Promise<PusherEnv> {
-    return createTask(
-      'Pusher-v5',
-      options.modelFile ?? PUSHER_DEFAULTS.modelFile,
-      (sim) => new PusherEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
-  constructor(sim: MujocoSim, options: PusherOptions = {}) {
-    const config = resolveOptions('Pusher-v5', options, PUSHER_DEFAULTS);
-    super(sim, { frameSkip: config.frameSkip });
-    this.config = config;
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
+  constructor(
+    sim: MujocoSim,
+    options: PusherOptions = {},
+    /** The resolved options. */
+    readonly config = resolveOptions('Pusher-v5', options, PUSHER_DEFAULTS),
+  ) {
+    super(sim, config);
     this.bodies = [sim.objectId('body', 'tips_arm'), sim.objectId('body', 'object'), sim.objectId('body', 'goal')];
   }
 

@@ -49,15 +49,11 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { bodyPosition, controlCost, distance, uniformNoise } from '../task_terms.js';
 
 /** Gymnasium v5 keyword arguments of Reacher, camelCased. */
-export interface ReacherOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 2 (dt = 0.02 s). */
-  frameSkip?: number;
+export interface ReacherOptions extends TaskOptions {
   /** Weight of the fingertip-to-target distance; default 1. */
   rewardDistWeight?: number;
   /** Weight of sum(action^2); default 1. */
@@ -76,29 +72,22 @@ const ANGLE_NOISE = 0.1;
 /** Goals are drawn from U(-0.2, 0.2)^2 until one lies within this radius (m). */
 const GOAL_RADIUS = 0.2;
 /** Half-width of the uniform noise on the arm's velocities at reset (rad/s). */
-export const VELOCITY_NOISE = 0.005;
+const VELOCITY_NOISE = 0.005;
 
 export class ReacherEnv extends MujocoEnv {
   readonly id = 'Reacher-v5';
   readonly observationSpace = new Box(-Infinity, Infinity, [10], 'float64');
-  readonly config: Readonly<Required<ReacherOptions>>;
   private readonly fingertip: number;
   private readonly target: number;
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: ReacherOptions = {}): Promise<ReacherEnv> {
-    return createTask(
-      'Reacher-v5',
-      options.modelFile ?? REACHER_DEFAULTS.modelFile,
-      (sim) => new ReacherEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
-  constructor(sim: MujocoSim, options: ReacherOptions = {}) {
-    const config = resolveOptions('Reacher-v5', options, REACHER_DEFAULTS);
-    super(sim, { frameSkip: config.frameSkip });
-    this.config = config;
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
+  constructor(
+    sim: MujocoSim,
+    options: ReacherOptions = {},
+    /** The resolved options. */
+    readonly config = resolveOptions('Reacher-v5', options, REACHER_DEFAULTS),
+  ) {
+    super(sim, config);
     this.fingertip = sim.objectId('body', 'fingertip');
     this.target = sim.objectId('body', 'target');
   }

@@ -47,24 +47,11 @@ import type { MujocoSim } from '../mujoco.js';
 import { MujocoEnv, type TaskStep } from '../mujoco_env.js';
 import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
-import { createTask, resolveOptions } from '../task_options.js';
+import { type ForwardTaskOptions, resolveOptions } from '../task_options.js';
 import { controlCost, positionsAndVelocities, uniformNoise } from '../task_terms.js';
 
-/** Gymnasium v5 keyword arguments of Swimmer, camelCased. */
-export interface SwimmerOptions {
-  /** MJCF model file: absolute path or a name in `assets/` (Gymnasium's xml_file). */
-  modelFile?: string;
-  /** Physics steps per env step; default 4 (dt = 0.04 s). */
-  frameSkip?: number;
-  /** Weight of the forward velocity term; default 1. */
-  forwardRewardWeight?: number;
-  /** Weight of sum(action^2); default 0.0001. */
-  ctrlCostWeight?: number;
-  /** Half-width of the uniform qpos and qvel reset noise; default 0.1. */
-  resetNoiseScale?: number;
-  /** Leave qpos[0:2] (x, y) out of the observation; default true. */
-  excludeCurrentPositionsFromObservation?: boolean;
-}
+/** Gymnasium v5 keyword arguments of Swimmer, camelCased (defaults in SWIMMER_DEFAULTS). */
+export type SwimmerOptions = ForwardTaskOptions;
 
 export const SWIMMER_DEFAULTS = Object.freeze<Required<SwimmerOptions>>({
   modelFile: 'swimmer.xml',
@@ -78,24 +65,17 @@ export const SWIMMER_DEFAULTS = Object.freeze<Required<SwimmerOptions>>({
 export class SwimmerEnv extends MujocoEnv {
   readonly id = 'Swimmer-v5';
   readonly observationSpace: Box;
-  readonly config: Readonly<Required<SwimmerOptions>>;
   /** Index of the first qpos value in the observation (2 when x and y are excluded). */
   private readonly qposStart: number;
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: SwimmerOptions = {}): Promise<SwimmerEnv> {
-    return createTask(
-      'Swimmer-v5',
-      options.modelFile ?? SWIMMER_DEFAULTS.modelFile,
-      (sim) => new SwimmerEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
-  constructor(sim: MujocoSim, options: SwimmerOptions = {}) {
-    const config = resolveOptions('Swimmer-v5', options, SWIMMER_DEFAULTS);
-    super(sim, { frameSkip: config.frameSkip });
-    this.config = config;
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
+  constructor(
+    sim: MujocoSim,
+    options: SwimmerOptions = {},
+    /** The resolved options. */
+    readonly config = resolveOptions('Swimmer-v5', options, SWIMMER_DEFAULTS),
+  ) {
+    super(sim, config);
     this.qposStart = config.excludeCurrentPositionsFromObservation ? 2 : 0;
     this.observationSpace = new Box(-Infinity, Infinity, [sim.nq - this.qposStart + sim.nv], 'float64');
   }

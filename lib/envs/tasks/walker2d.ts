@@ -59,39 +59,24 @@
  * TimeLimit after 1000 steps (8 s at dt = 0.008).
  */
 import type { MujocoSim } from '../mujoco.js';
-import { createTask, resolveOptions } from '../task_options.js';
-import { type PlanarWalkerOptions, PlanarWalkerEnv } from './planar_walker.js';
+import { resolveOptions } from '../task_options.js';
+import { PLANAR_WALKER_SHARED_DEFAULTS, type PlanarWalkerOptions, PlanarWalkerEnv } from './planar_walker.js';
 
 /** Gymnasium v5 keyword arguments of Walker2d, camelCased (documented in planar_walker.ts). */
 export type Walker2dOptions = PlanarWalkerOptions;
 
 export const WALKER2D_DEFAULTS = Object.freeze<Required<Walker2dOptions>>({
+  ...PLANAR_WALKER_SHARED_DEFAULTS,
   modelFile: 'walker2d.xml',
-  frameSkip: 4,
-  forwardRewardWeight: 1.0,
-  ctrlCostWeight: 1e-3,
-  healthyReward: 1.0,
-  terminateWhenUnhealthy: true,
   healthyZRange: [0.8, 2.0],
   healthyAngleRange: [-1.0, 1.0],
-  resetNoiseScale: 5e-3,
-  excludeCurrentPositionsFromObservation: true,
 });
 
 /** Unlike Hopper, Walker2d checks no state range (healthyStateRange null). */
 export class Walker2dEnv extends PlanarWalkerEnv {
   readonly id = 'Walker2d-v5';
 
-  /** Load MuJoCo (once per thread), compile the model and build the env. */
-  static create(options: Walker2dOptions = {}): Promise<Walker2dEnv> {
-    return createTask(
-      'Walker2d-v5',
-      options.modelFile ?? WALKER2D_DEFAULTS.modelFile,
-      (sim) => new Walker2dEnv(sim, options),
-    );
-  }
-
-  /** Build on an already compiled simulation (which the env then owns and frees on close). */
+  /** Build on a compiled simulation (which the env then owns and frees on close); `makeEnv` compiles it. */
   constructor(sim: MujocoSim, options: Walker2dOptions = {}) {
     super(sim, { ...resolveOptions('Walker2d-v5', options, WALKER2D_DEFAULTS), healthyStateRange: null });
   }

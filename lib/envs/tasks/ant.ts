@@ -103,7 +103,7 @@ import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
 import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { bodyPosition, controlCost, normalNoise, uniformNoise } from '../task_terms.js';
-import { type ObservationPart, contactCost, observationSize, readObservation } from './contact_terms.js';
+import { type ObservationPart, contactCost, walkReward, observationSize, readObservation } from './contact_terms.js';
 
 /** Gymnasium v5 keyword arguments of Ant, camelCased. */
 export interface AntOptions extends TaskOptions {
@@ -209,28 +209,18 @@ export class AntEnv extends MujocoEnv {
   protected override stepTask(action: ArrayLike<number>): TaskStep {
     const before = this.mainBodyXY();
     this.doSimulation(action, this.frameSkip);
-    const after = this.mainBodyXY();
-    const xVelocity = (after[0] - before[0]) / this.dt;
-    const yVelocity = (after[1] - before[1]) / this.dt;
-
     const healthy = this.isHealthy;
-    const forwardReward = this.forwardRewardWeight * xVelocity;
-    const healthyReward = healthy ? this.healthyReward : 0;
-    const ctrlCost = controlCost(action, this.ctrlCostWeight);
-    const contact = contactCost(this.sim, this.contactCostWeight, { forceRange: this.contactForceRange });
-    const reward = forwardReward + healthyReward - (ctrlCost + contact);
-
-    const info: Info = {
-      ...this.resetInfo(),
-      x_velocity: xVelocity,
-      y_velocity: yVelocity,
-      reward_forward: forwardReward,
-      reward_ctrl: -ctrlCost,
-      reward_contact: -contact,
-      reward_survive: healthyReward,
-    };
+    const { reward, info } = walkReward({
+      before,
+      after: this.mainBodyXY(),
+      dt: this.dt,
+      forwardRewardWeight: this.forwardRewardWeight,
+      healthyReward: healthy ? this.healthyReward : 0,
+      ctrlCost: controlCost(action, this.ctrlCostWeight),
+      contactCost: contactCost(this.sim, this.contactCostWeight, { forceRange: this.contactForceRange }),
+    });
     const terminated = !healthy && this.terminateWhenUnhealthy;
-    return { observation: this.observe(), reward, terminated, info };
+    return { observation: this.observe(), reward, terminated, info: { ...this.resetInfo(), ...info } };
   }
 
   protected override resetModel(rng: Rng): Float64Array {

@@ -5,8 +5,10 @@
  * - an observation as a list of slices of MjData arrays (Gymnasium's `observation_structure`),
  *   e.g. qpos[2:], qvel, cfrc_ext[1:] clipped to [-1, 1], assembled without intermediate copies;
  * - the contact cost, a weighted sum of squared external forces (cfrc_ext), which MuJoCo only
- *   computes in mj_rnePostConstraint, run by these tasks after every step as Gymnasium does.
+ *   computes in mj_rnePostConstraint, run by these tasks after every step as Gymnasium does;
+ * - the walkers' reward (Ant, Humanoid): forward velocity + healthy - control - contact.
  */
+import type { Info } from '../env.js';
 import type { DataField, MujocoSim } from '../mujoco.js';
 
 /** One slice `field[from:]` of the observation, optionally clipped elementwise to [low, high]. */
@@ -91,4 +93,38 @@ function fieldLength(sim: MujocoSim, field: ObservationPart['field']): number {
     case 'ten_velocity':
       return ntendon;
   }
+}
+
+/** What a walking step (Ant, Humanoid) is rewarded from; the costs are already weighted. */
+export interface WalkTerms {
+  /** x-y position before and after the step (a body's or the centre of mass). */
+  before: ArrayLike<number>;
+  after: ArrayLike<number>;
+  dt: number;
+  forwardRewardWeight: number;
+  /** The healthy reward of this step (0 when unhealthy). */
+  healthyReward: number;
+  ctrlCost: number;
+  contactCost: number;
+}
+
+/**
+ * reward = forwardRewardWeight * x_velocity + healthy reward - control cost - contact cost, and
+ * its info terms (x_velocity, y_velocity, reward_forward, reward_survive, reward_ctrl,
+ * reward_contact), as Ant-v5 and Humanoid-v5 compute them.
+ */
+export function walkReward(t: WalkTerms): { reward: number; info: Info } {
+  const xVelocity = (t.after[0] - t.before[0]) / t.dt;
+  const yVelocity = (t.after[1] - t.before[1]) / t.dt;
+  const forwardReward = t.forwardRewardWeight * xVelocity;
+  const reward = forwardReward + t.healthyReward - (t.ctrlCost + t.contactCost);
+  const info: Info = {
+    x_velocity: xVelocity,
+    y_velocity: yVelocity,
+    reward_forward: forwardReward,
+    reward_survive: t.healthyReward,
+    reward_ctrl: -t.ctrlCost,
+    reward_contact: -t.contactCost,
+  };
+  return { reward, info };
 }

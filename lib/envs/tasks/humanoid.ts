@@ -175,7 +175,14 @@ import type { Rng } from '../../common/rng.js';
 import { Box } from '../spaces.js';
 import { type TaskOptions, resolveOptions } from '../task_options.js';
 import { controlCost, inOpenRange, uniformNoise } from '../task_terms.js';
-import { type ObservationPart, contactCost, observationSize, readField, readObservation } from './contact_terms.js';
+import {
+  type ObservationPart,
+  contactCost,
+  walkReward,
+  observationSize,
+  readField,
+  readObservation,
+} from './contact_terms.js';
 
 /** The observation options Humanoid-v5 and HumanoidStandup-v5 share (Gymnasium v5, camelCased). */
 export interface HumanoidObservationOptions {
@@ -307,29 +314,19 @@ export class HumanoidEnv extends MujocoEnv {
   protected override stepTask(action: ArrayLike<number>): TaskStep {
     const before = this.centreOfMassXY();
     this.doSimulation(action, this.frameSkip);
-    const after = this.centreOfMassXY();
-    const xVelocity = (after[0] - before[0]) / this.dt;
-    const yVelocity = (after[1] - before[1]) / this.dt;
-
     const healthy = this.isHealthy;
-    const forwardReward = this.forwardRewardWeight * xVelocity;
-    const healthyReward = healthy ? this.healthyReward : 0;
-    // Gymnasium squares data.ctrl, which holds the action as written (MuJoCo clamps a copy).
-    const ctrlCost = controlCost(action, this.ctrlCostWeight);
-    const contact = contactCost(this.sim, this.contactCostWeight, { costRange: this.contactCostRange });
-    const reward = forwardReward + healthyReward - (ctrlCost + contact);
-
-    const info: Info = {
-      ...this.resetInfo(),
-      x_velocity: xVelocity,
-      y_velocity: yVelocity,
-      reward_survive: healthyReward,
-      reward_forward: forwardReward,
-      reward_ctrl: -ctrlCost,
-      reward_contact: -contact,
-    };
+    const { reward, info } = walkReward({
+      before,
+      after: this.centreOfMassXY(),
+      dt: this.dt,
+      forwardRewardWeight: this.forwardRewardWeight,
+      healthyReward: healthy ? this.healthyReward : 0,
+      // Gymnasium squares data.ctrl, which holds the action as written (MuJoCo clamps a copy).
+      ctrlCost: controlCost(action, this.ctrlCostWeight),
+      contactCost: contactCost(this.sim, this.contactCostWeight, { costRange: this.contactCostRange }),
+    });
     const terminated = !healthy && this.terminateWhenUnhealthy;
-    return { observation: this.observe(), reward, terminated, info };
+    return { observation: this.observe(), reward, terminated, info: { ...this.resetInfo(), ...info } };
   }
 
   protected override resetModel(rng: Rng): Float64Array {

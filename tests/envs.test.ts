@@ -376,8 +376,11 @@ describe('errors', () => {
     assert.deepEqual(
       envIds().filter((id) => id.endsWith('-v5')),
       [
+        'Ant-v5',
         'HalfCheetah-v5',
         'Hopper-v5',
+        'Humanoid-v5',
+        'HumanoidStandup-v5',
         'InvertedDoublePendulum-v5',
         'InvertedPendulum-v5',
         'Pusher-v5',

@@ -57,7 +57,18 @@ const STEP_ABSOLUTE: Record<string, number> = { 'Pusher-v5': 1e-8 };
  * difference beyond 1e-9 came at steps 41, 87 and 36 of HalfCheetah's episodes and step 73 of
  * one Pusher episode, so their open-loop replays compare the first 25 steps of each episode.
  */
-const OPEN_LOOP_STEPS: Record<string, number> = { 'HalfCheetah-v5': 25, 'Pusher-v5': 25 };
+const OPEN_LOOP_STEPS: Record<string, number> = { 'HalfCheetah-v5': 25, 'Pusher-v5': 25, 'Ant-v5': 25 };
+
+/**
+ * Not comparable step by step: Ant's and Humanoid's velocity is the change of a body position
+ * (xpos of the torso, the bodies' xipos for the centre of mass) that MuJoCo computed in the last
+ * mj_forward of the previous step, i.e. before that step's final integration. Setting the state
+ * recorded after that step recomputes them from the integrated state, so these terms differ
+ * (by up to 8e-2 for Ant, 3e-4 for Humanoid) while every other value agrees to 5e-12; the open
+ * loop compares them (Ant's first difference beyond 1e-9 came at step 40 of one episode).
+ */
+const LAGGED_TERMS = ['x_velocity', 'y_velocity', 'reward_forward', 'reward'];
+const STEP_SKIPS: Record<string, string[]> = { 'Ant-v5': LAGGED_TERMS, 'Humanoid-v5': LAGGED_TERMS };
 
 interface Episode {
   seed: number | null;
@@ -197,12 +208,25 @@ function checkModelFacts(env: Env, fixture: Fixture): void {
   }
 }
 
-function checkInfo(info: Info, episode: Episode, t: number, differences: Differences, where: string): void {
+function checkInfo(
+  info: Info,
+  episode: Episode,
+  t: number,
+  differences: Differences,
+  where: string,
+  skips: readonly string[] = [],
+): void {
   assert.deepEqual(Object.keys(info).sort(), Object.keys(episode.info).sort(), `${where}: info keys`);
   for (const [key, values] of Object.entries(episode.info)) {
     const expected = values[t];
+    if (skips.includes(key)) continue;
     if (typeof expected === 'boolean') assert.equal(info[key], expected, `${where}: info.${key}`);
-    else differences.check(info[key] as number, expected as number, `${where}: info.${key}`);
+    else if (Array.isArray(expected)) {
+      // An array term (Humanoid's tendon_length, tendon_velocity), compared element by element.
+      const ours = info[key] as readonly number[];
+      assert.equal(ours.length, expected.length, `${where}: info.${key} length`);
+      expected.forEach((value, i) => differences.check(ours[i], value, `${where}: info.${key}[${i}]`));
+    } else differences.check(info[key] as number, expected as number, `${where}: info.${key}`);
   }
 }
 
@@ -224,8 +248,9 @@ function replay(env: Env, episode: Episode, index: number, differences: Differen
     const expected = episode.observations[t];
     assert.equal(result.observation.length, expected.length, `${where}: observation size`);
     expected.forEach((value, i) => differences.check(result.observation[i], value, `${where}: observation[${i}]`));
-    differences.check(result.reward, episode.rewards[t], `${where}: reward`);
-    checkInfo(result.info, episode, t, differences, where);
+    const skips = resync ? (STEP_SKIPS[env.id] ?? []) : [];
+    if (!skips.includes('reward')) differences.check(result.reward, episode.rewards[t], `${where}: reward`);
+    checkInfo(result.info, episode, t, differences, where, skips);
     assert.equal(result.terminated, t === last && episode.end === 'terminated', `${where}: terminated`);
     assert.equal(result.truncated, t === last && episode.end === 'truncated', `${where}: truncated`);
   });

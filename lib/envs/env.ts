@@ -8,8 +8,8 @@
  */
 import type { Box } from './spaces.js';
 
-/** Extra diagnostics returned with each reset/step, e.g. the reward terms. */
-export type Info = Record<string, number | boolean | string>;
+/** Extra diagnostics returned with each reset/step, e.g. the reward terms (Humanoid also reports tendon lengths, an array). */
+export type Info = Record<string, number | boolean | string | readonly number[]>;
 
 export interface ResetOptions {
   /** Re-seed the env's random generator before this reset (same seed, same episode). */

@@ -83,7 +83,9 @@ export type DataField =
   | 'qfrc_actuator'
   | 'cinert'
   | 'cvel'
-  | 'cfrc_ext';
+  | 'cfrc_ext'
+  | 'ten_length'
+  | 'ten_velocity';
 
 type LiveField = 'qpos' | 'qvel' | 'ctrl' | 'cfrc_ext';
 

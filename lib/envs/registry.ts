@@ -4,7 +4,10 @@
  * steps for both MuJoCo tasks), so every A3C worker gets the same episodes Gymnasium would give.
  */
 import type { Env } from './env.js';
+import { ANT_DEFAULTS, AntEnv } from './tasks/ant.js';
 import { HalfCheetahEnv } from './tasks/half_cheetah.js';
+import { HUMANOID_DEFAULTS, HumanoidEnv } from './tasks/humanoid.js';
+import { HUMANOID_STANDUP_DEFAULTS, HumanoidStandupEnv } from './tasks/humanoid_standup.js';
 import { InvertedPendulumEnv } from './tasks/inverted_pendulum.js';
 import { HOPPER_DEFAULTS, HopperEnv } from './tasks/hopper.js';
 import { WALKER2D_DEFAULTS, Walker2dEnv } from './tasks/walker2d.js';
@@ -103,7 +106,7 @@ function registerTask<O extends TaskOptions>(
 }
 
 // The rest of Gymnasium's MuJoCo v5 suite, with the TimeLimit and reward threshold of each
-// registration (gymnasium/envs/__init__.py; Walker2d has no threshold).
+// registration (gymnasium/envs/__init__.py; Walker2d, Humanoid and HumanoidStandup have no threshold).
 registerTask('Hopper-v5', HopperEnv, HOPPER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 3800 });
 registerTask('Walker2d-v5', Walker2dEnv, WALKER2D_DEFAULTS, { maxEpisodeSteps: 1000 });
 registerTask('Swimmer-v5', SwimmerEnv, SWIMMER_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 360 });
@@ -113,3 +116,6 @@ registerTask('InvertedDoublePendulum-v5', InvertedDoublePendulumEnv, INVERTED_DO
 });
 registerTask('Reacher-v5', ReacherEnv, REACHER_DEFAULTS, { maxEpisodeSteps: 50, rewardThreshold: -3.75 });
 registerTask('Pusher-v5', PusherEnv, PUSHER_DEFAULTS, { maxEpisodeSteps: 100, rewardThreshold: 0 });
+registerTask('Ant-v5', AntEnv, ANT_DEFAULTS, { maxEpisodeSteps: 1000, rewardThreshold: 6000 });
+registerTask('Humanoid-v5', HumanoidEnv, HUMANOID_DEFAULTS, { maxEpisodeSteps: 1000 });
+registerTask('HumanoidStandup-v5', HumanoidStandupEnv, HUMANOID_STANDUP_DEFAULTS, { maxEpisodeSteps: 1000 });

@@ -8,6 +8,8 @@ import { CONFIG_SCHEMA, DEFAULT_CONFIG } from '../config.js';
 import type { Env } from '../envs/env.js';
 import { makeEnv } from '../envs/registry.js';
 import { recordEpisode } from '../media/video.js';
+import { checkOutputPath } from '../common/output_path.js';
+import { resolveCheckpointPath } from '../training/checkpoint.js';
 import { evaluate, loadPolicy, type EvaluationResult } from '../training/evaluate.js';
 import { parseFlags, UsageError, type CommandSpec } from './flags.js';
 
@@ -36,6 +38,10 @@ export const EVAL_COMMAND = {
         metavar: 'FILE',
       }),
       json: field.bool({ default: false, doc: 'print the results as JSON' }),
+      overwrite: field.bool({
+        default: false,
+        doc: 'let --video replace a checkpoint, a symlink or a non-video file (never the checkpoint read)',
+      }),
     },
   },
 } satisfies CommandSpec;
@@ -45,7 +51,13 @@ export async function evalCommand(args: string[]): Promise<number> {
   if (!options.checkpoint) throw new UsageError('eval needs --checkpoint PATH (e.g. runs/x/best)');
   if (options.deterministic && options.stochastic)
     throw new UsageError('--deterministic and --stochastic exclude each other');
+  // Refuse a bad --video before the evaluation, not after minutes of it.
+  if (options.video) {
+    const inputs = [resolveCheckpointPath(options.checkpoint)];
+    checkOutputPath(options.video, { kind: 'video', inputs, overwrite: options.overwrite });
+  }
   const result = await evaluateCheckpoint(options.checkpoint, {
+    overwrite: options.overwrite ?? false,
     episodes: options.episodes ?? 10,
     seed: options.seed ?? 0,
     deterministic: !options.stochastic,
@@ -58,7 +70,14 @@ export async function evalCommand(args: string[]): Promise<number> {
 
 export async function evaluateCheckpoint(
   checkpointPath: string,
-  options: { episodes: number; seed: number; deterministic: boolean; video?: string; quiet: boolean },
+  options: {
+    episodes: number;
+    seed: number;
+    deterministic: boolean;
+    video?: string;
+    quiet: boolean;
+    overwrite?: boolean;
+  },
 ): Promise<EvaluationResult & { checkpoint: string; envId: string; video?: string }> {
   const { checkpoint, policy, env } = await loadPolicy(checkpointPath, { seed: options.seed });
   const log = (line: string) => {
@@ -88,6 +107,8 @@ export async function evaluateCheckpoint(
         policy: (observation) => policy.act(observation, { deterministic: true }),
         path: options.video,
         seed: options.seed,
+        inputs: [resolveCheckpointPath(checkpointPath)],
+        overwrite: options.overwrite,
       });
       video = recorded.path;
       log(`Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`);
@@ -113,6 +134,10 @@ export const RENDER_COMMAND = {
       png: field.text<string | undefined>({ default: undefined, doc: 'PNG of the first frame', metavar: 'FILE' }),
       seed: field.int({ default: 0, min: 0, max: 2 ** 31 - 1, doc: 'reset seed (and the random actions)' }),
       steps: field.int({ default: 0, min: 1, max: 1_000_000, doc: "episode length limit (default: the task's own)" }),
+      overwrite: field.bool({
+        default: false,
+        doc: 'let --video/--png replace a checkpoint, a symlink or another kind of file',
+      }),
     },
   },
 } satisfies CommandSpec;
@@ -120,6 +145,10 @@ export const RENDER_COMMAND = {
 export async function renderCommand(args: string[]): Promise<number> {
   const options = parseFlags(RENDER_COMMAND, args)['render options'];
   if (!options.video && !options.png) throw new UsageError('render needs --video out.mp4 and/or --png frame.png');
+  const overwrite = options.overwrite;
+  if (options.png) checkOutputPath(options.png, { kind: 'png', overwrite });
+  if (options.video)
+    checkOutputPath(options.video, { kind: 'video', inputs: options.png ? [options.png] : [], overwrite });
   const envId = options.env ?? DEFAULT_CONFIG.envId;
   const seed = options.seed ?? 0;
   const env: Env = await makeEnv(envId, options.steps ? { maxEpisodeSteps: options.steps } : {});
@@ -140,7 +169,7 @@ export async function renderCommand(args: string[]): Promise<number> {
       console.log(`Frame: ${options.png}`);
     }
     if (options.video) {
-      const recorded = await recordEpisode({ env, policy, path: options.video, seed });
+      const recorded = await recordEpisode({ env, policy, path: options.video, seed, overwrite });
       console.log(
         `Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`,
       );

@@ -15,6 +15,8 @@ import { ConfigError, DEFAULT_CONFIG } from '../config.js';
 import { envIds } from '../envs/registry.js';
 import { WorkerError } from '../training/trainer.js';
 import { EVAL_COMMAND, evalCommand, evaluateCheckpoint, RENDER_COMMAND, renderCommand } from './eval_command.js';
+import { OutputPathError } from '../common/output_path.js';
+import { RunFolderError } from '../training/run_folder.js';
 import { HelpRequested, helpText, parseFlags, UsageError, type CommandSpec } from './flags.js';
 import { defaultRunDir, TRAIN_COMMAND, trainCommand, trainWithProgress } from './train_command.js';
 
@@ -95,6 +97,10 @@ main(process.argv.slice(2)).then(
         `a3c: ${error.message}\nRun "a3c help" for the commands, "a3c <command> --help" for their options.`,
       );
       process.exit(2);
+    }
+    if (error instanceof OutputPathError || error instanceof RunFolderError) {
+      console.error(`a3c: ${error.message}`);
+      process.exit(error.exitCode);
     }
     if (error instanceof WorkerError) {
       console.error(

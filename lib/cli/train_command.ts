@@ -17,7 +17,14 @@ export const TRAIN_SCHEMA = {
     doc: 'run folder (default runs/<env>-seed<seed>-<time>)',
     metavar: 'DIR',
   }),
-  resume: field.bool({ default: false, doc: 'continue the run in --run-dir from its last checkpoint' }),
+  resume: field.bool({
+    default: false,
+    doc: 'continue the run in --run-dir from its last checkpoint (or best, if last is missing or damaged)',
+  }),
+  overwrite: field.bool({
+    default: false,
+    doc: "start over in a --run-dir that holds a run: deletes that run's files (config, logs, checkpoints) first",
+  }),
   preload: field.text<string | undefined>({
     default: undefined,
     doc: 'import a module first (in the trainer and every worker), e.g. one that registers a custom env',
@@ -36,6 +43,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const flags = parseFlags(TRAIN_COMMAND, args);
   const options = flags['train options'];
   const overrides: Partial<A3CConfig> = flags['A3C configuration (lib/config.ts)'];
+  if (options.resume && options.overwrite) throw new UsageError('--resume and --overwrite exclude each other');
   if (options.resume && !options.runDir)
     throw new UsageError('--resume needs --run-dir, the folder of the run to continue');
   const runDir =
@@ -43,6 +51,7 @@ export async function trainCommand(args: string[]): Promise<number> {
   const result = await trainWithProgress(overrides, {
     runDir,
     resume: options.resume ?? false,
+    overwrite: options.overwrite ?? false,
     preload: options.preload ? [options.preload] : [],
   });
   if (options.json) console.log(JSON.stringify(result, null, 2));
@@ -57,7 +66,7 @@ export function defaultRunDir(envId: string, seed: number): string {
 /** Train with a live progress bar, Ctrl-C handling and a summary; returns the trainer's result. */
 export async function trainWithProgress(
   overrides: Partial<A3CConfig>,
-  options: { runDir: string; resume: boolean; preload: string[] },
+  options: { runDir: string; resume: boolean; overwrite?: boolean; preload: string[] },
 ): Promise<TrainResult> {
   const controller = new AbortController();
   let interrupts = 0;
@@ -126,7 +135,10 @@ class ProgressBar {
     if (event.type === 'start') {
       this.runDir = event.runDir;
       const { envId, numWorkers, totalSteps, seed } = event.config;
-      const resumed = event.resumedFrom > 0 ? ` (resumed at step ${event.resumedFrom})` : '';
+      const from = event.resumedCheckpoint;
+      const resumed = from
+        ? ` (resumed from ${from.kind}.ckpt at step ${event.resumedFrom}${from.lastProblem ? `; last.ckpt was not used: ${from.lastProblem}` : ''})`
+        : '';
       process.stderr.write(
         `Training A3C on ${envId} with ${numWorkers} workers for ${totalSteps} steps (seed ${seed})\nRun folder: ${event.runDir}${resumed}\n`,
       );

@@ -3,7 +3,8 @@
  * the renderer's tests). Frames are RGB bytes, row 0 at the top, as `Renderer.render()` returns;
  * encoding and decoding use pngjs.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../common/files.js';
 import { dirname } from 'node:path';
 import { PNG } from 'pngjs';
 
@@ -32,7 +33,7 @@ export function encodePng(rgb: Uint8Array, width: number, height: number): Buffe
 export function savePng(path: string, rgb: Uint8Array, width: number, height: number): void {
   const bytes = encodePng(rgb, width, height);
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, bytes);
+  writeFileAtomic(path, bytes);
 }
 
 /** Decode PNG bytes into an RGB image (alpha dropped, grey and palette images expanded). */

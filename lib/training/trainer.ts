@@ -31,7 +31,14 @@ type UpdatesReport = Pick<
 
 /** Events reported while training (the CLI's progress bar and the notebooks' live plots use them). */
 export type TrainerEvent =
-  | { type: 'start'; config: A3CConfig; runDir: string; resumedFrom: number }
+  | {
+      type: 'start';
+      config: A3CConfig;
+      runDir: string;
+      resumedFrom: number;
+      /** On resume: which checkpoint the run continues from, and why `last` was not used when it is `best`. */
+      resumedCheckpoint?: { kind: 'last' | 'best'; lastProblem?: string };
+    }
   | {
       type: 'episode';
       workerId: number;
@@ -64,6 +71,8 @@ export interface TrainOptions {
   runDir: string;
   /** Continue the run in `runDir` from its `last` checkpoint (config overrides may raise totalSteps). */
   resume?: boolean;
+  /** Start over in a folder that holds a run: its run files (only those) are deleted first. */
+  overwrite?: boolean;
   /** Aborting stops every worker after its current rollout and writes `last` (Ctrl-C). */
   signal?: AbortSignal;
   onEvent?: (event: TrainerEvent) => void;
@@ -106,7 +115,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
   for (const url of preload) await import(url);
 
   // 1. Config and run folder. A new run never writes into an earlier run's folder.
-  const { config, folder, resumed } = openRun(overrides, options);
+  const { config, folder, resumed, resumedCheckpoint } = openRun(overrides, options);
 
   // 2. Shared state: global parameters, Adam's moments, counters, normalisation statistics.
   const modelSpec = await modelSpecFor(config);
@@ -116,9 +125,10 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       ? new Evaluator(await makeEnv(config.envId, episodeLimit(config)), modelSpec, config)
       : null;
   const run = new RunSession(state, folder, evaluator, options.onEvent ?? (() => {}));
-  run.emit({ type: 'start', config, runDir: folder.dir, resumedFrom: run.startSteps });
+  run.emit({ type: 'start', config, runDir: folder.dir, resumedFrom: run.startSteps, resumedCheckpoint });
   // `last` exists from the start, so a run killed before its first periodic save can be resumed.
   run.save('last');
+  if (run.writeFailure) throw run.writeFailure;
 
   // 3. The worker pool.
   const pool = new WorkerPool(
@@ -159,6 +169,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
     globalStep: state.count('GlobalSteps'),
   });
   if (failure) throw failure;
+  if (run.writeFailure) throw run.writeFailure;
   return run.result(aborted);
 }
 
@@ -166,12 +177,21 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
 function openRun(
   overrides: Partial<A3CConfig>,
   options: TrainOptions,
-): { config: Readonly<A3CConfig>; folder: RunFolder; resumed: Checkpoint | null } {
+): {
+  config: Readonly<A3CConfig>;
+  folder: RunFolder;
+  resumed: Checkpoint | null;
+  resumedCheckpoint?: { kind: 'last' | 'best'; lastProblem?: string };
+} {
   if (!options.resume) {
     const config = resolveConfig(overrides);
-    return { config, folder: RunFolder.create(options.runDir, config), resumed: null };
+    return {
+      config,
+      folder: RunFolder.create(options.runDir, config, { overwrite: options.overwrite }),
+      resumed: null,
+    };
   }
-  const { folder, checkpoint } = RunFolder.resume(options.runDir);
+  const { folder, checkpoint, from, lastProblem } = RunFolder.resume(options.runDir);
   const changed = (Object.keys(overrides) as (keyof A3CConfig)[]).filter(
     (k) =>
       overrides[k] !== undefined &&
@@ -186,7 +206,7 @@ function openRun(
   );
   const config = resolveConfig({ ...checkpoint.config, ...resumable });
   folder.writeConfig(config);
-  return { config, folder, resumed: checkpoint };
+  return { config, folder, resumed: checkpoint, resumedCheckpoint: { kind: from, lastProblem } };
 }
 
 /** The model's sizes come from the task's spaces. */
@@ -218,6 +238,8 @@ function episodeLimit(config: Readonly<A3CConfig>): { maxEpisodeSteps?: number }
 class RunSession {
   readonly startSteps: number;
   pool: WorkerPool | null = null;
+  /** The first file that could not be written (disk full, a diverged checkpoint): it stops the run. */
+  writeFailure: Error | null = null;
   private readonly startTime = performance.now();
   private readonly recentReturns: number[] = [];
   private lastCheckpointTime = performance.now();
@@ -258,7 +280,8 @@ class RunSession {
     else if (message.type === 'snapshot') {
       this.evaluate(message.globalStep, { params: message.params, observationStats: message.observationStats });
     } else if (message.type === 'updates') {
-      this.folder.append('updates', updateRow(message, this.wallSeconds(), this.stepsPerSecond(message.globalStep)));
+      const row = updateRow(message, this.wallSeconds(), this.stepsPerSecond(message.globalStep));
+      this.guarded(() => this.folder.append('updates', row));
       const { workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate } = message;
       this.emit({ type: 'updates', workerId, globalStep, policyLoss, valueLoss, entropy, std, gradNorm, learningRate });
     }
@@ -292,7 +315,7 @@ class RunSession {
     if (this.recentReturns.length > config.bestWindow) this.recentReturns.shift();
     const { episode } = message;
     const mean = this.meanRecent() ?? message.episodeReturn;
-    this.folder.append('episodes', episodeRow(message, episode, this.wallSeconds()));
+    this.guarded(() => this.folder.append('episodes', episodeRow(message, episode, this.wallSeconds())));
     const { workerId, globalStep, episodeReturn, length } = message;
     this.emit({
       type: 'episode',
@@ -343,7 +366,7 @@ class RunSession {
     const params = model?.params ?? new Float32Array(this.state.adam.params);
     const observationStats = model ? model.observationStats : (this.state.observationRms?.toJSON() ?? null);
     const result = this.evaluator.run(params, observationStats, this.state.bestMeanReturn);
-    this.folder.append('evaluations', evaluationRow(globalStep, this.wallSeconds(), result));
+    this.guarded(() => this.folder.append('evaluations', evaluationRow(globalStep, this.wallSeconds(), result)));
     const { mean, std, returns, best } = result;
     this.emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, returns, best });
     if (best) {
@@ -355,7 +378,11 @@ class RunSession {
   save(kind: 'best' | 'last', frozen?: Parameters<TrainingState['snapshot']>[1]): void {
     if (this.pool) this.state.workerRngs.splice(0, Infinity, ...this.pool.finalRngs);
     const checkpoint = this.state.snapshot({ wallSeconds: this.wallSeconds(), meanReturn: this.meanRecent() }, frozen);
-    const path = this.folder.saveCheckpoint(kind, checkpoint);
+    let path = '';
+    this.guarded(() => {
+      path = this.folder.saveCheckpoint(kind, checkpoint);
+    });
+    if (path === '') return;
     this.emit({
       type: 'checkpoint',
       kind,
@@ -363,6 +390,20 @@ class RunSession {
       globalStep: checkpoint.counters.globalSteps,
       meanReturn: checkpoint.meanReturn,
     });
+  }
+
+  /**
+   * Run a write; its failure (RunFolderError, CheckpointError) stops the workers and is thrown
+   * by train() at the end: worker messages and timers must not throw.
+   */
+  private guarded(write: () => void): void {
+    if (this.writeFailure) return;
+    try {
+      write();
+    } catch (error) {
+      this.writeFailure = error as Error;
+      this.pool?.requestStop();
+    }
   }
 
   result(aborted: boolean): TrainResult {

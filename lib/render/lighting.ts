@@ -191,7 +191,7 @@ const toLight = new LightRay();
 export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const g = f.g;
   const o = s.geom * GEOM_STRIDE;
-  const { n, data, hasAmbient } = f.lights;
+  const { n, data, hasAmbient, directional, dir } = f.lights;
   const matSpecular = g[o + G_SPECULAR];
   const shininess = 128 * g[o + G_SHININESS];
   // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
@@ -199,19 +199,25 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   // OpenGL's global ambient light: MuJoCo sets 0.3 only when the scene has no lights.
   const base = n === 0 ? 0.3 + g[o + G_EMISSION] : g[o + G_EMISSION];
   const { nx, ny, nz, vx, vy, vz, r, g: green, b, sr, sg, sb, lx, ly, lz, arriving, count } = s;
-  r.fill(base, 0, count);
-  green.fill(base, 0, count);
-  b.fill(base, 0, count);
-  sr.fill(0, 0, count);
-  sg.fill(0, 0, count);
-  sb.fill(0, 0, count);
+  // Loops, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
+  for (let i = 0; i < count; i++) {
+    r[i] = green[i] = b[i] = base;
+    sr[i] = sg[i] = sb[i] = 0;
+  }
   for (let l = 0; l < n; l++) {
-    arrive(f, s, l, shadows);
+    // Directional lights come from one direction, and arrive whole where nothing shadows them: then
+    // the loop reads constants instead of arrays (most of a frame is lit by such lights).
+    const varying = arrive(f, s, l, shadows);
+    const fixed = directional[l] === 1;
+    const [dx, dy, dz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
     const lo = l * LIGHT_STRIDE;
     const ambient = hasAmbient[l] === 1;
     for (let i = 0; i < count; i++) {
-      const factor = arriving[i];
-      const ndl = nx[i] * lx[i] + ny[i] * ly[i] + nz[i] * lz[i];
+      const factor = varying ? arriving[i] : 1;
+      const ux = fixed ? dx : lx[i];
+      const uy = fixed ? dy : ly[i];
+      const uz = fixed ? dz : lz[i];
+      const ndl = nx[i] * ux + ny[i] * uy + nz[i] * uz;
       if (factor === 0 || (ndl <= 0 && !ambient)) continue;
       const diffuse = ndl > 0 ? ndl : 0;
       r[i] += factor * (data[lo + L_AMBIENT] + diffuse * data[lo + L_DIFFUSE]);
@@ -219,9 +225,9 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
       b[i] += factor * (data[lo + L_AMBIENT + 2] + diffuse * data[lo + L_DIFFUSE + 2]);
       if (ndl <= 0 || matSpecular <= 0) continue;
       // N.H with H = (L + V) / |L + V|, compared before taking the root.
-      const hx = lx[i] + vx[i];
-      const hy = ly[i] + vy[i];
-      const hz = lz[i] + vz[i];
+      const hx = ux + vx[i];
+      const hy = uy + vy[i];
+      const hz = uz + vz[i];
       const norm2 = hx * hx + hy * hy + hz * hz;
       const cosine = nx[i] * hx + ny[i] * hy + nz[i] * hz;
       if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
@@ -238,18 +244,18 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   }
 }
 
-/** For light l and each point of s: the unit direction towards the light, and the fraction that arrives (attenuation, spot cone, shadow). */
-function arrive(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
+/**
+ * For light l and each point of s: the unit direction towards the light (positional lights) and
+ * the fraction that arrives (attenuation, spot cone, shadow). False when the light is directional
+ * and arrives whole everywhere: then nothing is written.
+ */
+function arrive(f: Frame, s: Surfaces, l: number, shadows: boolean): boolean {
   const { directional, dir, castsShadow, slot } = f.lights;
-  const { lx, ly, lz, arriving, count } = s;
+  const { lx, ly, lz, arriving, count, pixel } = s;
   const shadowed = shadows && castsShadow[l] === 1;
+  if (directional[l] === 1 && !shadowed) return false;
   const buffer = shadowed && s.buffered && slot[l] >= 0 ? f.shadowBuffers[slot[l]] : undefined;
-  if (directional[l] === 1) {
-    lx.fill(dir[3 * l], 0, count);
-    ly.fill(dir[3 * l + 1], 0, count);
-    lz.fill(dir[3 * l + 2], 0, count);
-    toLight.set(dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]);
-  }
+  if (directional[l] === 1) toLight.set(dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]);
   for (let i = 0; i < count; i++) {
     if (directional[l] === 0) {
       f.lights.towards(l, s, i, toLight);
@@ -258,7 +264,8 @@ function arrive(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
       lz[i] = toLight.z;
     }
     arriving[i] = toLight.attenuation;
-    if (buffer !== undefined) arriving[i] *= buffer[s.pixel[i]];
+    if (buffer !== undefined) arriving[i] *= buffer[pixel[i]];
     else if (shadowed && arriving[i] > 0) arriving[i] *= shadowFactor(f, s, i, toLight);
   }
+  return true;
 }

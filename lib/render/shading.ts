@@ -103,7 +103,11 @@ function textureAt(f: Frame, i: number, s: Surfaces, j: number): void {
   const o = i * GEOM_STRIDE;
   const id = f.g[o + G_TEXTURE];
   if (id >= 0) textureColour(f.g, o, f.scene.textures[id], s, j, texel);
-  else texel.fill(1);
+  else {
+    texel[0] = 1;
+    texel[1] = 1;
+    texel[2] = 1;
+  }
 }
 
 /** Set the normals of the first `count` points of s to plane p's. */
@@ -111,9 +115,11 @@ function planeNormals(f: Frame, p: number, s: Surfaces, count: number): void {
   const m = p * GEOM_STRIDE + G_MAT;
   s.geom = p;
   s.count = count;
-  s.nx.fill(f.g[m + 2], 0, count);
-  s.ny.fill(f.g[m + 5], 0, count);
-  s.nz.fill(f.g[m + 8], 0, count);
+  for (let i = 0; i < count; i++) {
+    s.nx[i] = f.g[m + 2];
+    s.ny[i] = f.g[m + 5];
+    s.nz[i] = f.g[m + 8];
+  }
 }
 
 /**

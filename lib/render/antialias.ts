@@ -56,29 +56,30 @@ function markEdge(out: Uint8Array, i: number, j: number): void {
   }
 }
 
-const neighbours: number[] = [];
-const primary: number[] = [];
-const reflected: number[] = [];
+/** The pixel's neighbours (itself first), and the distinct geoms they show directly and in the mirror. */
+const neighbours = new Int32Array(9);
+const primary = new Int32Array(9);
+const reflected = new Int32Array(9);
+let nneighbours = 0;
+let nprimary = 0;
+let nreflected = 0;
 
 /** Replace edge pixel i by the mean of the colours its 4 samples see. */
 function resample(f: Frame, i: number, out: Uint8Array): void {
   const { width, height, keys } = f;
   const py = (i / width) | 0;
   const px = i - py * width;
-  neighbours.length = 0;
-  primary.length = 0;
-  reflected.length = 0;
+  nneighbours = nprimary = nreflected = 0;
   for (let n = 0; n < 9; n++) {
     const qx = px + NEIGHBOUR_DX[n];
     const qy = py + NEIGHBOUR_DY[n];
-    if (qx >= 0 && qy >= 0 && qx < width && qy < height) neighbours.push(qy * width + qx);
-  }
-  // The distinct geoms shown (directly and in the mirror) around the pixel.
-  for (const n of neighbours) {
-    const id = (keys[n] & 0xffff) - 1;
-    const mirrored = (keys[n] >>> 16) - 1;
-    if (id >= 0 && !primary.includes(id)) primary.push(id);
-    if (mirrored >= 0 && !reflected.includes(mirrored)) reflected.push(mirrored);
+    if (qx < 0 || qy < 0 || qx >= width || qy >= height) continue;
+    const q = qy * width + qx;
+    neighbours[nneighbours++] = q;
+    const id = (keys[q] & 0xffff) - 1;
+    const mirrored = (keys[q] >>> 16) - 1;
+    if (id >= 0 && !contains(primary, nprimary, id)) primary[nprimary++] = id;
+    if (mirrored >= 0 && !contains(reflected, nreflected, mirrored)) reflected[nreflected++] = mirrored;
   }
   let r = 0;
   let g = 0;
@@ -86,9 +87,9 @@ function resample(f: Frame, i: number, out: Uint8Array): void {
   for (let s = 0; s < 4; s++) {
     const key = sampleKey(f, px, py, s);
     let from = i;
-    for (const n of neighbours) {
-      if (keys[n] !== key) continue;
-      from = n;
+    for (let n = 0; n < nneighbours; n++) {
+      if (keys[neighbours[n]] !== key) continue;
+      from = neighbours[n];
       break;
     }
     r += source[3 * from];
@@ -107,15 +108,20 @@ function sampleKey(f: Frame, px: number, py: number, s: number): number {
   f.camera.ray(px + 0.5 + SAMPLES[2 * s], py + 0.5 + SAMPLES[2 * s + 1], ray);
   let bestT = Infinity;
   let best = -1;
-  for (const id of primary) {
-    f.geoms.intersect(f.g, id, ray);
+  for (let n = 0; n < nprimary; n++) {
+    f.geoms.intersect(f.g, primary[n], ray);
     if (ray.t >= bestT) continue;
     bestT = ray.t;
-    best = id;
+    best = primary[n];
   }
   if (best < 0 || best !== f.geoms.mirror) return best + 1;
   ray.t = bestT;
-  return (best + 1) | (mirrorKey(f, ray, reflected) << 16);
+  return (best + 1) | (mirrorKey(f, ray, reflected, nreflected) << 16);
+}
+
+function contains(list: Int32Array, count: number, value: number): boolean {
+  for (let i = 0; i < count; i++) if (list[i] === value) return true;
+  return false;
 }
 
 /** Largest difference of the RGB channels of two pixels of a frame. */

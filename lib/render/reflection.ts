@@ -77,16 +77,16 @@ export function mirrorColour(f: Frame, p: number, r: Ray, px: number, py: number
   return hit;
 }
 
-/** Key of what a ray from the eye sees in the mirror, among `candidates` (anti-aliasing): geom + 1, or 0. */
-export function mirrorKey(f: Frame, r: Ray, candidates: number[]): number {
+/** Key of what a ray from the eye sees in the mirror, among the first `count` candidates (anti-aliasing): geom + 1, or 0. */
+export function mirrorKey(f: Frame, r: Ray, candidates: Int32Array, count: number): number {
   mirror(f, r);
   let best = -1;
   let bestT = Infinity;
-  for (const id of candidates) {
-    f.geoms.intersect(f.g, id, mirrored);
+  for (let n = 0; n < count; n++) {
+    f.geoms.intersect(f.g, candidates[n], mirrored);
     if (mirrored.t >= bestT) continue;
     bestT = mirrored.t;
-    best = id;
+    best = candidates[n];
   }
   return best + 1;
 }

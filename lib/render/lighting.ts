@@ -48,6 +48,8 @@ export class Surfaces {
   count = 0;
   /** Read plane shadows from the frame's shadow buffers at `pixel` instead of casting rays. */
   buffered = false;
+  /** All points share the normal of point 0 (a plane): the lighting loop reads it once. */
+  flat = false;
   readonly px: Int32Array;
   readonly py: Int32Array;
   readonly pixel: Int32Array;
@@ -198,7 +200,8 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const highlight2 = shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
   // OpenGL's global ambient light: MuJoCo sets 0.3 only when the scene has no lights.
   const base = n === 0 ? 0.3 + g[o + G_EMISSION] : g[o + G_EMISSION];
-  const { nx, ny, nz, vx, vy, vz, r, g: green, b, sr, sg, sb, lx, ly, lz, arriving, count } = s;
+  const { nx, ny, nz, vx, vy, vz, r, g: green, b, sr, sg, sb, lx, ly, lz, arriving, count, flat } = s;
+  const [fx, fy, fz] = [nx[0], ny[0], nz[0]];
   // Loops, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
   for (let i = 0; i < count; i++) {
     r[i] = green[i] = b[i] = base;
@@ -212,35 +215,43 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
     const [dx, dy, dz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
     const lo = l * LIGHT_STRIDE;
     const ambient = hasAmbient[l] === 1;
+    // The light's colours in locals, out of the loop over points.
+    const [ar, ag, ab] = [data[lo + L_AMBIENT], data[lo + L_AMBIENT + 1], data[lo + L_AMBIENT + 2]];
+    const [dr, dg, db] = [data[lo + L_DIFFUSE], data[lo + L_DIFFUSE + 1], data[lo + L_DIFFUSE + 2]];
+    const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
     for (let i = 0; i < count; i++) {
       const factor = varying ? arriving[i] : 1;
       const ux = fixed ? dx : lx[i];
       const uy = fixed ? dy : ly[i];
       const uz = fixed ? dz : lz[i];
-      const ndl = nx[i] * ux + ny[i] * uy + nz[i] * uz;
+      const mx = flat ? fx : nx[i];
+      const my = flat ? fy : ny[i];
+      const mz = flat ? fz : nz[i];
+      const ndl = mx * ux + my * uy + mz * uz;
       if (factor === 0 || (ndl <= 0 && !ambient)) continue;
       const diffuse = ndl > 0 ? ndl : 0;
-      r[i] += factor * (data[lo + L_AMBIENT] + diffuse * data[lo + L_DIFFUSE]);
-      green[i] += factor * (data[lo + L_AMBIENT + 1] + diffuse * data[lo + L_DIFFUSE + 1]);
-      b[i] += factor * (data[lo + L_AMBIENT + 2] + diffuse * data[lo + L_DIFFUSE + 2]);
+      r[i] += factor * (ar + diffuse * dr);
+      green[i] += factor * (ag + diffuse * dg);
+      b[i] += factor * (ab + diffuse * db);
       if (ndl <= 0 || matSpecular <= 0) continue;
       // N.H with H = (L + V) / |L + V|, compared before taking the root.
       const hx = ux + vx[i];
       const hy = uy + vy[i];
       const hz = uz + vz[i];
       const norm2 = hx * hx + hy * hy + hz * hz;
-      const cosine = nx[i] * hx + ny[i] * hy + nz[i] * hz;
+      const cosine = mx * hx + my * hy + mz * hz;
       if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
       const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
-      sr[i] += k * data[lo + L_SPECULAR];
-      sg[i] += k * data[lo + L_SPECULAR + 1];
-      sb[i] += k * data[lo + L_SPECULAR + 2];
+      sr[i] += k * pr;
+      sg[i] += k * pg;
+      sb[i] += k * pb;
     }
   }
+  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
   for (let i = 0; i < count; i++) {
-    r[i] = g[o + G_RGBA] * r[i] + sr[i];
-    green[i] = g[o + G_RGBA + 1] * green[i] + sg[i];
-    b[i] = g[o + G_RGBA + 2] * b[i] + sb[i];
+    r[i] = red * r[i] + sr[i];
+    green[i] = grn * green[i] + sg[i];
+    b[i] = blue * b[i] + sb[i];
   }
 }
 

@@ -81,6 +81,7 @@ export function shadeGeom(f: Frame, i: number, r: Ray, shadows: boolean, px: num
   s.geom = i;
   s.count = 1;
   s.buffered = false;
+  s.flat = false;
   hitPoint(f, s, 0, r, px, py);
   normal.x = s.x[0];
   normal.y = s.y[0];
@@ -115,6 +116,7 @@ function planeNormals(f: Frame, p: number, s: Surfaces, count: number): void {
   const m = p * GEOM_STRIDE + G_MAT;
   s.geom = p;
   s.count = count;
+  s.flat = true;
   for (let i = 0; i < count; i++) {
     s.nx[i] = f.g[m + 2];
     s.ny[i] = f.g[m + 5];
@@ -162,7 +164,7 @@ let coords = new Float64Array(0);
 
 /** Shade every pixel of opaque plane p, a row at a time: texture sampled and light computed for the whole row. */
 function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
-  const { width, height, ids, depth, keys, g, camera } = f;
+  const { width, height, depth, keys, g, camera } = f;
   const o = p * GEOM_STRIDE;
   const id = g[o + G_TEXTURE];
   const texture = id >= 0 && f.scene.textures[id].type === TEXTURE_2D ? f.scene.textures[id] : undefined;
@@ -173,23 +175,25 @@ function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
   planeNormals(f, p, row, width);
   row.buffered = true;
   const [nx, ny, nz] = [g[o + G_MAT + 2], g[o + G_MAT + 5], g[o + G_MAT + 8]];
+  const [ax, ay, az, bx, by, bz] = [
+    g[o + G_MAT],
+    g[o + G_MAT + 3],
+    g[o + G_MAT + 6],
+    g[o + G_MAT + 1],
+    g[o + G_MAT + 4],
+    g[o + G_MAT + 7],
+  ];
+  const [cx, cy, cz] = [g[o + G_POS], g[o + G_POS + 1], g[o + G_POS + 2]];
   for (let py = 0; py < height; py++) {
-    let count = 0;
-    for (let px = 0, k = py * width; px < width; px++, k++) {
-      if (ids[k] !== p) continue;
-      camera.pixelRay(px, py, ray);
-      ray.t = depth[k];
-      hitPoint(f, row, count, ray, px, py);
-      if (texture !== undefined) {
-        const wx = row.x[count] - g[o + G_POS];
-        const wy = row.y[count] - g[o + G_POS + 1];
-        const wz = row.z[count] - g[o + G_POS + 2];
-        const ndv = nx * row.vx[count] + ny * row.vy[count] + nz * row.vz[count];
-        coords[3 * count] = ks * (g[o + G_MAT] * wx + g[o + G_MAT + 3] * wy + g[o + G_MAT + 6] * wz) - 0.5;
-        coords[3 * count + 1] = -kt * (g[o + G_MAT + 1] * wx + g[o + G_MAT + 4] * wy + g[o + G_MAT + 7] * wz) - 0.5;
-        coords[3 * count + 2] = (rho * (camera.ortho ? 1 : ray.t)) / (ndv > 1e-3 ? ndv : 1e-3);
-      }
-      count++;
+    const count = rowPoints(f, p, py, row);
+    for (let c = 0; c < count && texture !== undefined; c++) {
+      const wx = row.x[c] - cx;
+      const wy = row.y[c] - cy;
+      const wz = row.z[c] - cz;
+      const ndv = nx * row.vx[c] + ny * row.vy[c] + nz * row.vz[c];
+      coords[3 * c] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
+      coords[3 * c + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
+      coords[3 * c + 2] = (rho * (camera.ortho ? 1 : depth[row.pixel[c]])) / (ndv > 1e-3 ? ndv : 1e-3);
     }
     if (count === 0) continue;
     row.count = count;
@@ -217,6 +221,40 @@ function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
       writePixel(out, 3 * k, red, green, blue);
     }
   }
+}
+
+/**
+ * Put the pixels of row py that show plane p into s: pixel, hit point, view direction and
+ * footprint; returns their number. Along a row the camera ray is linear in x, so it is stepped
+ * here rather than built per pixel (the row pass is most of a frame).
+ */
+function rowPoints(f: Frame, p: number, py: number, s: Surfaces): number {
+  const { width, ids, depth, camera } = f;
+  const { o0, ox, oy, d0, dx, dy, ortho, pixelSize } = camera;
+  const sy = py + 0.5;
+  const [ox0, oy0, oz0] = [o0[0] + oy[0] * sy, o0[1] + oy[1] * sy, o0[2] + oy[2] * sy];
+  const [dx0, dy0, dz0] = [d0[0] + dy[0] * sy, d0[1] + dy[1] * sy, d0[2] + dy[2] * sy];
+  let count = 0;
+  for (let px = 0, k = py * width; px < width; px++, k++) {
+    if (ids[k] !== p) continue;
+    const sx = px + 0.5;
+    const t = depth[k];
+    const rx = dx0 + dx[0] * sx;
+    const ry = dy0 + dx[1] * sx;
+    const rz = dz0 + dx[2] * sx;
+    s.x[count] = ox0 + ox[0] * sx + t * rx;
+    s.y[count] = oy0 + ox[1] * sx + t * ry;
+    s.z[count] = oz0 + ox[2] * sx + t * rz;
+    const inv = 1 / Math.sqrt(rx * rx + ry * ry + rz * rz);
+    s.vx[count] = -rx * inv;
+    s.vy[count] = -ry * inv;
+    s.vz[count] = -rz * inv;
+    s.footprint[count] = ortho ? pixelSize : t * pixelSize;
+    s.px[count] = px;
+    s.py[count] = py;
+    s.pixel[count++] = k;
+  }
+  return count;
 }
 
 /**

@@ -67,10 +67,6 @@ export class Surfaces {
   readonly r: Float64Array;
   readonly g: Float64Array;
   readonly b: Float64Array;
-  /** The specular part of r, g, b while lighting. */
-  readonly sr: Float64Array;
-  readonly sg: Float64Array;
-  readonly sb: Float64Array;
   /** While lighting with one light: the unit direction towards it and the fraction of it that arrives. */
   readonly lx: Float64Array;
   readonly ly: Float64Array;
@@ -79,10 +75,9 @@ export class Surfaces {
 
   constructor(readonly capacity: number) {
     [this.px, this.py, this.pixel] = [0, 1, 2].map(() => new Int32Array(capacity));
-    const arrays = Array.from({ length: 20 }, () => new Float64Array(capacity));
+    const arrays = Array.from({ length: 17 }, () => new Float64Array(capacity));
     [this.x, this.y, this.z, this.nx, this.ny, this.nz, this.vx, this.vy, this.vz] = arrays;
-    [this.footprint, this.r, this.g, this.b, this.sr, this.sg, this.sb] = arrays.slice(9);
-    [this.lx, this.ly, this.lz, this.arriving] = arrays.slice(16);
+    [this.footprint, this.r, this.g, this.b, this.lx, this.ly, this.lz, this.arriving] = arrays.slice(9);
   }
 }
 
@@ -200,12 +195,16 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const highlight2 = shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
   // OpenGL's global ambient light: MuJoCo sets 0.3 only when the scene has no lights.
   const base = n === 0 ? 0.3 + g[o + G_EMISSION] : g[o + G_EMISSION];
-  const { nx, ny, nz, vx, vy, vz, r, g: green, b, sr, sg, sb, lx, ly, lz, arriving, count, flat } = s;
+  const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
   const [fx, fy, fz] = [nx[0], ny[0], nz[0]];
-  // Loops, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
+  // rgba multiplies the emission, ambient and diffuse terms as they are added, so that the
+  // specular terms can be added to the same sums.
+  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
+  // A loop, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
   for (let i = 0; i < count; i++) {
-    r[i] = green[i] = b[i] = base;
-    sr[i] = sg[i] = sb[i] = 0;
+    r[i] = red * base;
+    green[i] = grn * base;
+    b[i] = blue * base;
   }
   for (let l = 0; l < n; l++) {
     // Directional lights come from one direction, and arrive whole where nothing shadows them: then
@@ -216,8 +215,8 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
     const lo = l * LIGHT_STRIDE;
     const ambient = hasAmbient[l] === 1;
     // The light's colours in locals, out of the loop over points.
-    const [ar, ag, ab] = [data[lo + L_AMBIENT], data[lo + L_AMBIENT + 1], data[lo + L_AMBIENT + 2]];
-    const [dr, dg, db] = [data[lo + L_DIFFUSE], data[lo + L_DIFFUSE + 1], data[lo + L_DIFFUSE + 2]];
+    const [ar, ag, ab] = [red * data[lo + L_AMBIENT], grn * data[lo + L_AMBIENT + 1], blue * data[lo + L_AMBIENT + 2]];
+    const [dr, dg, db] = [red * data[lo + L_DIFFUSE], grn * data[lo + L_DIFFUSE + 1], blue * data[lo + L_DIFFUSE + 2]];
     const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
     for (let i = 0; i < count; i++) {
       const factor = varying ? arriving[i] : 1;
@@ -242,16 +241,10 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
       const cosine = mx * hx + my * hy + mz * hz;
       if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
       const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
-      sr[i] += k * pr;
-      sg[i] += k * pg;
-      sb[i] += k * pb;
+      r[i] += k * pr;
+      green[i] += k * pg;
+      b[i] += k * pb;
     }
-  }
-  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
-  for (let i = 0; i < count; i++) {
-    r[i] = red * r[i] + sr[i];
-    green[i] = grn * green[i] + sg[i];
-    b[i] = blue * b[i] + sb[i];
   }
 }
 

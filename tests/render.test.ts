@@ -15,7 +15,13 @@ import { join } from 'node:path';
 import { MujocoSim } from '../lib/envs/mujoco.js';
 import { decodePng, downscale, encodePng, loadPng } from '../lib/media/png.js';
 import { TEXTURE_2D, TEXTURE_SKYBOX } from '../lib/render/scene.js';
-import { rayBox, rayCapsule, rayCylinder, raySphere } from '../lib/render/shapes.js';
+import { Ray, type Shape, shapeOf, Vec3 } from '../lib/render/shapes.js';
+import { box } from '../lib/render/shapes/box.js';
+import { capsule } from '../lib/render/shapes/capsule.js';
+import { cylinder } from '../lib/render/shapes/cylinder.js';
+import { ellipsoid } from '../lib/render/shapes/ellipsoid.js';
+import { plane } from '../lib/render/shapes/plane.js';
+import { sphere } from '../lib/render/shapes/sphere.js';
 import { makeTexture, sampleCube, sampleTrilinear, sampleTrilinearMany } from '../lib/render/texture.js';
 import { Renderer, createRenderer, renderFrame } from '../lib/media/render.js';
 import { makeEnv } from '../lib/envs/registry.js';
@@ -79,6 +85,59 @@ function geomCentre(sim: MujocoSim, name: string): number[] {
   return Array.from(sim.data.geom_xpos as Float64Array).slice(3 * id, 3 * id + 3);
 }
 
+/** Entry t of the ray o + t d into a shape of the given size (in its own frame); the ray keeps the answer. */
+function entry(shape: Shape, o: number[], d: number[], size: number[], tMin = 0, ray = new Ray()): number {
+  Object.assign(ray, { ox: o[0], oy: o[1], oz: o[2], dx: d[0], dy: d[1], dz: d[2], tMin });
+  Object.assign(ray, { s0: size[0], s1: size[1] ?? 0, s2: size[2] ?? 0 });
+  shape.intersect(ray);
+  return ray.t;
+}
+const raySphere = (ox: number, oy: number, oz: number, dx: number, dy: number, dz: number, r: number, tMin: number) =>
+  entry(sphere, [ox, oy, oz], [dx, dy, dz], [r, r, r], tMin);
+const rayCapsule = (
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  r: number,
+  h: number,
+  tMin: number,
+) => entry(capsule, [ox, oy, oz], [dx, dy, dz], [r, r, h], tMin);
+const rayCylinder = (
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  r: number,
+  h: number,
+  tMin: number,
+) => entry(cylinder, [ox, oy, oz], [dx, dy, dz], [r, r, h], tMin);
+const rayBox = (
+  ox: number,
+  oy: number,
+  oz: number,
+  dx: number,
+  dy: number,
+  dz: number,
+  sx: number,
+  sy: number,
+  sz: number,
+  tMin: number,
+) => entry(box, [ox, oy, oz], [dx, dy, dz], [sx, sy, sz], tMin);
+
+/** The unit normal a shape gives at local point p, entered through `part`, for a shape of the given size. */
+function normalOf(shape: Shape, p: number[], size: number[], part = 0): number[] {
+  const ray = Object.assign(new Ray(), { s0: size[0], s1: size[1], s2: size[2], part });
+  const v = Object.assign(new Vec3(), { x: p[0], y: p[1], z: p[2] });
+  shape.normal(v, ray);
+  const n = Math.hypot(v.x, v.y, v.z);
+  return [v.x / n, v.y / n, v.z / n].map((c) => Math.round(c * 1e9) / 1e9 + 0);
+}
+
 describe('ray / shape intersections (hand-computed)', () => {
   test('sphere: nearer root, scaled directions, misses and rays from inside', () => {
     // Unit sphere, ray from z = -5 along +z: enters at z = -1, t = 4.
@@ -110,6 +169,62 @@ describe('ray / shape intersections (hand-computed)', () => {
     assert.equal(rayCylinder(0, 0, 10, 0, 0, -1, 1, 2, 0), 8);
     assert.equal(rayCylinder(-5, 0, 0, 1, 0, 0, 1, 2, 0), 4);
     assert.equal(rayCylinder(-5, 0, 2.5, 1, 0, 0, 1, 2, 0), Infinity);
+  });
+});
+
+describe('shapes: ellipsoids, planes, entered parts, normals and the registry', () => {
+  test('ellipsoid (2, 1, 0.5): the semi-axis along the ray sets the entry', () => {
+    // From x = -5 along +x: the surface x = -2 at t = 3; along z from z = 4: z = 0.5 at t = 3.5.
+    assert.ok(Math.abs(entry(ellipsoid, [-5, 0, 0], [1, 0, 0], [2, 1, 0.5]) - 3) < 1e-12);
+    assert.ok(Math.abs(entry(ellipsoid, [0, 0, 4], [0, 0, -1], [2, 1, 0.5]) - 3.5) < 1e-12);
+    // At y = 1.1 the ray passes outside the semi-axis 1.
+    assert.equal(entry(ellipsoid, [-5, 1.1, 0], [1, 0, 0], [2, 1, 0.5]), Infinity);
+    // Gradient of x^2/4 + y^2 + z^2/0.25 at (2, 0, 0) is along +x; at (0, 0, 0.5) along +z.
+    assert.deepEqual(normalOf(ellipsoid, [2, 0, 0], [2, 1, 0.5]), [1, 0, 0]);
+    assert.deepEqual(normalOf(ellipsoid, [0, 0, 0.5], [2, 1, 0.5]), [0, 0, 1]);
+  });
+
+  test('plane (half extents 2 x 1): front side only, within its extent; extent 0 is unbounded', () => {
+    // From z = 3 straight down: t = 3; the back side (from below, going up) is not seen.
+    assert.equal(entry(plane, [0, 0, 3], [0, 0, -1], [2, 1, 0]), 3);
+    assert.equal(entry(plane, [0, 0, -3], [0, 0, 1], [2, 1, 0]), Infinity);
+    // Hitting at x = 2.5 is beyond the half extent 2 ... unless the extent along x is 0 (to the horizon).
+    assert.equal(entry(plane, [2.5, 0, 3], [0, 0, -1], [2, 1, 0]), Infinity);
+    assert.equal(entry(plane, [2.5, 0, 3], [0, 0, -1], [0, 1, 0]), 3);
+    // 1000 m away along x on a ground plane whose x extent is 0: from z = 1 going 1 down per 1000 along x.
+    assert.ok(Math.abs(entry(plane, [0, 0, 1], [1000, 0, -1], [0, 1, 0]) - 1) < 1e-12);
+    assert.deepEqual(normalOf(plane, [1, 1, 0], [2, 1, 0]), [0, 0, 1]);
+  });
+
+  test('box and cylinder report the face or cap entered, and its normal', () => {
+    const ray = new Ray();
+    // Box (1, 2, 3) from -x: the face x = -1 is part -1; from above, z = +3 is part +3.
+    entry(box, [-5, 0, 0], [1, 0, 0], [1, 2, 3], 0, ray);
+    assert.equal(ray.part, -1);
+    assert.deepEqual(normalOf(box, [-1, 0, 0], [1, 2, 3], ray.part), [-1, 0, 0]);
+    entry(box, [0, 0, 10], [0, 0, -1], [1, 2, 3], 0, ray);
+    assert.equal(ray.part, 3);
+    assert.deepEqual(normalOf(box, [0, 0, 3], [1, 2, 3], ray.part), [0, 0, 1]);
+    // Cylinder (r 1, h 2): the top cap is part +1 (normal +z), the side part 0 (normal radial).
+    entry(cylinder, [0, 0, 10], [0, 0, -1], [1, 1, 2], 0, ray);
+    assert.equal(ray.part, 1);
+    assert.deepEqual(normalOf(cylinder, [0.3, 0, 2], [1, 1, 2], 1), [0, 0, 1]);
+    assert.deepEqual(normalOf(cylinder, [0, -1, 0.7], [1, 1, 2], 0), [0, -1, 0]);
+    // Capsule (r 0.5, h 1): at (0.5, 0, 1.2) the normal points away from the axis point (0, 0, 1).
+    const c = 1 / Math.hypot(0.5, 0.2);
+    assert.deepEqual(
+      normalOf(capsule, [0.5, 0, 1.2], [0.5, 0.5, 1]),
+      [0.5 * c, 0, 0.2 * c].map((v) => Math.round(v * 1e9) / 1e9),
+    );
+  });
+
+  test('the registry maps mjtGeom values to shapes; meshes, height fields and others are not drawn', () => {
+    // mjtGeom: plane 0, hfield 1, sphere 2, capsule 3, ellipsoid 4, cylinder 5, box 6, mesh 7.
+    assert.deepEqual(
+      [0, 2, 3, 4, 5, 6].map((type) => shapeOf(type)),
+      [plane, sphere, capsule, ellipsoid, cylinder, box],
+    );
+    for (const type of [1, 7, 8, 100, 101]) assert.equal(shapeOf(type), undefined);
   });
 });
 

@@ -1,19 +1,12 @@
 /**
  * The scene a frame is drawn from (the "watch the agent" step after A3C training): MuJoCo's
  * abstract scene (mjvScene: geoms, lights, GL camera) copied into flat typed arrays that are
- * reused from frame to frame, so lib/render/raycaster.ts never touches a MuJoCo handle.
+ * reused from frame to frame, so the ray caster (lib/render/raycaster.ts) never touches a MuJoCo handle.
  * lib/render.ts fills it from `mjv_updateScene`; the layouts follow mjvGeom, mjvLight and
  * mjvGLCamera (mujoco/mjvisualize.h).
  */
+import { shapeOf } from './shapes.js';
 import type { RayTexture } from './texture.js';
-
-/** mjtGeom values of the shapes drawn here. */
-export const GEOM_PLANE = 0;
-export const GEOM_SPHERE = 2;
-export const GEOM_CAPSULE = 3;
-export const GEOM_ELLIPSOID = 4;
-export const GEOM_CYLINDER = 5;
-export const GEOM_BOX = 6;
 
 /** mjtLightType values. */
 export const LIGHT_SPOT = 0;
@@ -25,9 +18,9 @@ export const TEXTURE_2D = 0;
 export const TEXTURE_CUBE = 1;
 export const TEXTURE_SKYBOX = 2;
 
-/** True for the geom types this ray caster can draw. */
+/** True for the geom types the ray caster draws (lib/render/shapes.ts). */
 export function isDrawableGeomType(type: number): boolean {
-  return type === GEOM_PLANE || (type >= GEOM_SPHERE && type <= GEOM_BOX);
+  return shapeOf(type) !== undefined;
 }
 
 /** The camera of a frame: MuJoCo's mjvGLCamera (the average of the two stereo eyes). */

@@ -3,9 +3,11 @@
  * (render_context.c, mjr_uploadTexture): 2D textures with a mip pyramid, GL_REPEAT wrapping and
  * GL_LINEAR_MIPMAP_LINEAR filtering (the checker floor of the MuJoCo tasks), cube maps and skyboxes
  * with OpenGL's cube face selection. Mip levels are kept with 8 bits per channel like an RGB8
- * OpenGL texture.
+ * OpenGL texture. Geoms map textures as MuJoCo does: 2D textures object-linearly in the geom's
+ * frame, cube textures by the direction from the geom's centre.
  */
-import { TEXTURE_2D } from './scene.js';
+import type { Surfaces } from './lighting.js';
+import { G_MAT, G_POS, G_SIZE, G_TEXREPEAT, G_TEXUNIFORM, TEXTURE_2D } from './scene.js';
 
 const INV255 = 1 / 255;
 const RGB_MASK = 0xffffff;
@@ -316,4 +318,50 @@ export function sampleCube(texture: RayTexture, x: number, y: number, z: number,
     out[c] =
       (1 - av) * ((1 - au) * data[i00 + c] + au * data[i01 + c]) + av * ((1 - au) * data[i10 + c] + au * data[i11 + c]);
   }
+}
+
+/**
+ * MuJoCo's object-linear mapping of a 2D texture on the geom at record o: s = ks x - 0.5,
+ * t = -kt y - 0.5 in the geom frame, repeated texrepeat times per object size, or per metre with
+ * texuniform.
+ */
+export function planarScale(g: Float64Array, o: number): [number, number] {
+  const uniform = g[o + G_TEXUNIFORM] > 0;
+  const s0 = g[o + G_SIZE];
+  const s1 = g[o + G_SIZE + 1];
+  return [
+    (0.5 * g[o + G_TEXREPEAT]) / (uniform || !(s0 > 0) ? 1 : s0),
+    (0.5 * g[o + G_TEXREPEAT + 1]) / (uniform || !(s1 > 0) ? 1 : s1),
+  ];
+}
+
+/** The colour of `texture` on the geom at record o at point i of s, into out (r, g, b). */
+export function textureColour(
+  g: Float64Array,
+  o: number,
+  texture: RayTexture,
+  s: Surfaces,
+  i: number,
+  out: Float64Array,
+): void {
+  const m = o + G_MAT;
+  const px = s.x[i] - g[o + G_POS];
+  const py = s.y[i] - g[o + G_POS + 1];
+  const pz = s.z[i] - g[o + G_POS + 2];
+  const lx = g[m] * px + g[m + 3] * py + g[m + 6] * pz;
+  const ly = g[m + 1] * px + g[m + 4] * py + g[m + 7] * pz;
+  if (texture.type === TEXTURE_2D) {
+    const [ks, kt] = planarScale(g, o);
+    // Texels per pixel along the most stretched direction sets the mip level, as in OpenGL.
+    const ndv = Math.max(s.nx[i] * s.vx[i] + s.ny[i] * s.vy[i] + s.nz[i] * s.vz[i], 1e-3);
+    const rho = (s.footprint[i] / ndv) * Math.max(ks * texture.width, kt * texture.height);
+    sampleTrilinear(texture, ks * lx - 0.5, -kt * ly - 0.5, rho, out);
+    return;
+  }
+  const lz = g[m + 2] * px + g[m + 5] * py + g[m + 8] * pz;
+  const uniform = g[o + G_TEXUNIFORM] > 0;
+  const sx = uniform ? 1 : 1 / Math.max(g[o + G_SIZE], 1e-9);
+  const sy = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 1], 1e-9);
+  const sz = uniform ? 1 : 1 / Math.max(g[o + G_SIZE + 2], 1e-9);
+  sampleCube(texture, lx * sx, ly * sy, lz * sz, out);
 }

@@ -1,0 +1,290 @@
+/**
+ * Shading: the colour of every pixel from the visibility, shadow and reflection buffers. Solid
+ * geoms are lit at their surface normal; opaque planes are shaded a row at a time (texture lookups
+ * and lighting batched over the row's pixels); pixels of transparent geoms trace their ray through
+ * up to MAX_LAYERS surfaces and blend them. Every surface is lit by lighting.ts and textured by
+ * texture.ts.
+ */
+import { type Frame, SKY, writePixel } from './frame.js';
+import { light, Surfaces } from './lighting.js';
+import { mirrorColour } from './reflection.js';
+import { G_MAT, G_POS, G_RGBA, G_TEXTURE, GEOM_STRIDE, TEXTURE_2D } from './scene.js';
+import { Ray, Vec3 } from './shapes.js';
+import { planarScale, sampleTrilinearMany, textureColour } from './texture.js';
+import { nearest } from './visibility.js';
+
+const MAX_LAYERS = 4;
+/** Geoms at least this opaque are drawn opaque. */
+const OPAQUE = 0.995;
+
+/** A single point being shaded; shadeGeom and shadePlane leave their colour in its r, g, b. */
+const one = new Surfaces(1);
+const normal = new Vec3();
+const texel = new Float64Array(3);
+const ray = new Ray();
+const layerRay = new Ray();
+
+/** The point last shaded, its colour in r[0], g[0], b[0]. */
+export function shaded(): Surfaces {
+  return one;
+}
+
+/** Colour every pixel into out, and record in f.keys what each shows (for anti-aliasing). */
+export function shadePass(f: Frame, out: Uint8Array): void {
+  const { width, height, ids, keys, skyBytes, g, geoms } = f;
+  for (const p of geoms.planes) if (g[p * GEOM_STRIDE + G_RGBA + 3] >= OPAQUE) shadePlaneRows(f, p, out);
+  for (let py = 0; py < height; py++) {
+    for (let px = 0, k = py * width; px < width; px++, k++) {
+      const id = ids[k];
+      if (id === SKY) {
+        // Copy the whole run of background pixels at once.
+        let end = k + 1;
+        while (end < (py + 1) * width && ids[end] === SKY) end++;
+        out.set(skyBytes.subarray(3 * k, 3 * end), 3 * k);
+        keys.fill(0, k, end);
+        px += end - k - 1;
+        k = end - 1;
+        continue;
+      }
+      const opaque = g[id * GEOM_STRIDE + G_RGBA + 3] >= OPAQUE;
+      if (opaque && geoms.isPlane[id] === 1) continue;
+      f.camera.pixelRay(px, py, ray);
+      if (opaque) {
+        ray.t = f.depth[k];
+        ray.part = f.parts[k];
+        shadeGeom(f, id, ray, true, px, py);
+        keys[k] = id + 1;
+      } else keys[k] = shadeLayers(f, px, py);
+      writePixel(out, 3 * k, one.r[0], one.g[0], one.b[0]);
+    }
+  }
+}
+
+/** Set point i of s to where ray r hits geom i (at r.t), with the view direction and pixel footprint. */
+function hitPoint(f: Frame, s: Surfaces, i: number, r: Ray, px: number, py: number): void {
+  s.px[i] = px;
+  s.py[i] = py;
+  s.pixel[i] = py * f.width + px;
+  s.x[i] = r.ox + r.t * r.dx;
+  s.y[i] = r.oy + r.t * r.dy;
+  s.z[i] = r.oz + r.t * r.dz;
+  const inv = 1 / Math.sqrt(r.dx * r.dx + r.dy * r.dy + r.dz * r.dz);
+  s.vx[i] = -r.dx * inv;
+  s.vy[i] = -r.dy * inv;
+  s.vz[i] = -r.dz * inv;
+  s.footprint[i] = f.camera.ortho ? f.camera.pixelSize : r.t * f.camera.pixelSize;
+}
+
+/** Colour of solid geom i where ray r hits it (r.t, r.part); without shadows in the mirror, as MuJoCo. */
+export function shadeGeom(f: Frame, i: number, r: Ray, shadows: boolean, px: number, py: number): void {
+  const s = one;
+  s.geom = i;
+  s.count = 1;
+  s.buffered = false;
+  s.flat = false;
+  hitPoint(f, s, 0, r, px, py);
+  normal.x = s.x[0];
+  normal.y = s.y[0];
+  normal.z = s.z[0];
+  f.geoms.normal(f.g, i, r.part, normal);
+  // A ray grazing a silhouette can land just past it: light the side that faces the eye.
+  const flip = normal.x * s.vx[0] + normal.y * s.vy[0] + normal.z * s.vz[0] < 0 ? -1 : 1;
+  s.nx[0] = flip * normal.x;
+  s.ny[0] = flip * normal.y;
+  s.nz[0] = flip * normal.z;
+  textureAt(f, i, s, 0);
+  light(f, s, shadows);
+  s.r[0] *= texel[0];
+  s.g[0] *= texel[1];
+  s.b[0] *= texel[2];
+}
+
+/** The texture colour of geom i at point j of s into texel (white when untextured). */
+function textureAt(f: Frame, i: number, s: Surfaces, j: number): void {
+  const o = i * GEOM_STRIDE;
+  const id = f.g[o + G_TEXTURE];
+  if (id >= 0) textureColour(f.g, o, f.scene.textures[id], s, j, texel);
+  else {
+    texel[0] = 1;
+    texel[1] = 1;
+    texel[2] = 1;
+  }
+}
+
+/** Set the normals of the first `count` points of s to plane p's. */
+function planeNormals(f: Frame, p: number, s: Surfaces, count: number): void {
+  const m = p * GEOM_STRIDE + G_MAT;
+  s.geom = p;
+  s.count = count;
+  s.flat = true;
+  for (let i = 0; i < count; i++) {
+    s.nx[i] = f.g[m + 2];
+    s.ny[i] = f.g[m + 5];
+    s.nz[i] = f.g[m + 8];
+  }
+}
+
+/**
+ * Colour of plane p where ray r of pixel (px, py) hits it (r.t), traced from scratch (behind a
+ * transparent geom): texture, light with shadow rays, and the mirror image. Returns the geom seen
+ * in the mirror, or -1.
+ */
+function shadePlane(f: Frame, p: number, r: Ray, px: number, py: number): number {
+  const s = one;
+  planeNormals(f, p, s, 1);
+  s.buffered = false;
+  hitPoint(f, s, 0, r, px, py);
+  textureAt(f, p, s, 0);
+  light(f, s, true);
+  return addMirror(f, p, r, px, py, false, texel[0] * s.r[0], texel[1] * s.g[0], texel[2] * s.b[0]);
+}
+
+/** Put (red, green, blue) plus the mirror image of plane p seen by ray r into `one`; the geom in the mirror or -1. */
+function addMirror(
+  f: Frame,
+  p: number,
+  r: Ray,
+  px: number,
+  py: number,
+  buffered: boolean,
+  red: number,
+  green: number,
+  blue: number,
+): number {
+  const reflected = p === f.geoms.mirror ? mirrorColour(f, p, r, px, py, buffered) : -1;
+  one.r[0] = red + (reflected >= 0 ? one.r[0] : 0);
+  one.g[0] = green + (reflected >= 0 ? one.g[0] : 0);
+  one.b[0] = blue + (reflected >= 0 ? one.b[0] : 0);
+  return reflected;
+}
+
+/** Per-row scratch of the plane pass: the row's pixels on the plane, texture coordinates then colours. */
+let row = new Surfaces(0);
+let coords = new Float64Array(0);
+
+/** Shade every pixel of opaque plane p, a row at a time: texture sampled and light computed for the whole row. */
+function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
+  const { width, height, depth, keys, g, camera } = f;
+  const o = p * GEOM_STRIDE;
+  const id = g[o + G_TEXTURE];
+  const texture = id >= 0 && f.scene.textures[id].type === TEXTURE_2D ? f.scene.textures[id] : undefined;
+  const [ks, kt] = planarScale(g, o);
+  // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
+  const rho = texture ? camera.pixelSize * Math.max(ks * texture.width, kt * texture.height) : 0;
+  if (row.capacity < width) [row, coords] = [new Surfaces(width), new Float64Array(3 * width)];
+  planeNormals(f, p, row, width);
+  row.buffered = true;
+  const [nx, ny, nz] = [g[o + G_MAT + 2], g[o + G_MAT + 5], g[o + G_MAT + 8]];
+  const [ax, ay, az, bx, by, bz] = [
+    g[o + G_MAT],
+    g[o + G_MAT + 3],
+    g[o + G_MAT + 6],
+    g[o + G_MAT + 1],
+    g[o + G_MAT + 4],
+    g[o + G_MAT + 7],
+  ];
+  const [cx, cy, cz] = [g[o + G_POS], g[o + G_POS + 1], g[o + G_POS + 2]];
+  for (let py = 0; py < height; py++) {
+    const count = rowPoints(f, p, py, row);
+    for (let c = 0; c < count && texture !== undefined; c++) {
+      const wx = row.x[c] - cx;
+      const wy = row.y[c] - cy;
+      const wz = row.z[c] - cz;
+      const ndv = nx * row.vx[c] + ny * row.vy[c] + nz * row.vz[c];
+      coords[3 * c] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
+      coords[3 * c + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
+      coords[3 * c + 2] = (rho * (camera.ortho ? 1 : depth[row.pixel[c]])) / (ndv > 1e-3 ? ndv : 1e-3);
+    }
+    if (count === 0) continue;
+    row.count = count;
+    if (texture !== undefined) sampleTrilinearMany(texture, coords, count, coords);
+    light(f, row, true);
+    for (let c = 0; c < count; c++) {
+      const k = row.pixel[c];
+      if (texture === undefined) {
+        textureAt(f, p, row, c);
+        coords.set(texel, 3 * c);
+      }
+      let red = coords[3 * c] * row.r[c];
+      let green = coords[3 * c + 1] * row.g[c];
+      let blue = coords[3 * c + 2] * row.b[c];
+      let reflected = -1;
+      if (p === f.geoms.mirror && f.reflIds[k] >= 0) {
+        camera.pixelRay(row.px[c], py, ray);
+        ray.t = depth[k];
+        reflected = addMirror(f, p, ray, row.px[c], py, true, red, green, blue);
+        red = one.r[0];
+        green = one.g[0];
+        blue = one.b[0];
+      }
+      keys[k] = (p + 1) | ((reflected + 1) << 16);
+      writePixel(out, 3 * k, red, green, blue);
+    }
+  }
+}
+
+/**
+ * Put the pixels of row py that show plane p into s: pixel, hit point, view direction and
+ * footprint; returns their number. Along a row the camera ray is linear in x, so it is stepped
+ * here rather than built per pixel (the row pass is most of a frame).
+ */
+function rowPoints(f: Frame, p: number, py: number, s: Surfaces): number {
+  const { width, ids, depth, camera } = f;
+  const { o0, ox, oy, d0, dx, dy, ortho, pixelSize } = camera;
+  const sy = py + 0.5;
+  const [ox0, oy0, oz0] = [o0[0] + oy[0] * sy, o0[1] + oy[1] * sy, o0[2] + oy[2] * sy];
+  const [dx0, dy0, dz0] = [d0[0] + dy[0] * sy, d0[1] + dy[1] * sy, d0[2] + dy[2] * sy];
+  let count = 0;
+  for (let px = 0, k = py * width; px < width; px++, k++) {
+    if (ids[k] !== p) continue;
+    const sx = px + 0.5;
+    const t = depth[k];
+    const rx = dx0 + dx[0] * sx;
+    const ry = dy0 + dx[1] * sx;
+    const rz = dz0 + dx[2] * sx;
+    s.x[count] = ox0 + ox[0] * sx + t * rx;
+    s.y[count] = oy0 + ox[1] * sx + t * ry;
+    s.z[count] = oz0 + ox[2] * sx + t * rz;
+    const inv = 1 / Math.sqrt(rx * rx + ry * ry + rz * rz);
+    s.vx[count] = -rx * inv;
+    s.vy[count] = -ry * inv;
+    s.vz[count] = -rz * inv;
+    s.footprint[count] = ortho ? pixelSize : t * pixelSize;
+    s.px[count] = px;
+    s.py[count] = py;
+    s.pixel[count++] = k;
+  }
+  return count;
+}
+
+/**
+ * Colour seen through pixel (px, py) traced from scratch, transparent geoms blended over what lies
+ * behind them, into `one`; returns the key of what the pixel shows (its first layer).
+ */
+function shadeLayers(f: Frame, px: number, py: number): number {
+  const r = layerRay;
+  f.camera.pixelRay(px, py, r);
+  let weight = 1;
+  let [accR, accG, accB] = [0, 0, 0];
+  let key = -1;
+  for (let layer = 0; layer < MAX_LAYERS; layer++) {
+    const hit = nearest(f, f.primary, r, px, py, true);
+    let reflected = -1;
+    if (hit === SKY) {
+      const i = 3 * (py * f.width + px);
+      [one.r[0], one.g[0], one.b[0]] = [f.sky[i], f.sky[i + 1], f.sky[i + 2]];
+    } else if (f.geoms.isPlane[hit] === 1) reflected = shadePlane(f, hit, r, px, py);
+    else shadeGeom(f, hit, r, true, px, py);
+    if (key < 0) key = (hit + 1) | ((reflected + 1) << 16);
+    const alpha = hit === SKY || layer === MAX_LAYERS - 1 ? 1 : Math.min(1, f.g[hit * GEOM_STRIDE + G_RGBA + 3]);
+    const opaque = alpha >= OPAQUE;
+    accR += weight * (opaque ? 1 : alpha) * one.r[0];
+    accG += weight * (opaque ? 1 : alpha) * one.g[0];
+    accB += weight * (opaque ? 1 : alpha) * one.b[0];
+    if (opaque) break;
+    weight *= 1 - alpha;
+    r.tMin = r.t * (1 + 1e-9) + 1e-9;
+  }
+  [one.r[0], one.g[0], one.b[0]] = [accR, accG, accB];
+  return key;
+}

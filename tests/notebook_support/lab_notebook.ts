@@ -34,6 +34,8 @@ interface LabWindow {
   jupyterapp?: LabApp;
   /** The notebook under test, kept between page.evaluate calls. */
   a3cPanel?: LabPanel;
+  /** How Run All's promise settled: "ok", "failed" (a cell failed) or the error; unset while it runs. */
+  a3cRunAll?: string;
 }
 interface ScrollElement {
   scrollTop: number;
@@ -50,6 +52,8 @@ export interface RunState {
   pending: number;
   /** Index (among all cells) of the first code cell without an execution count, or -1. */
   firstPending: number;
+  /** How Run All ended ("ok", "failed", an error), or null while it runs. */
+  runAll: string | null;
 }
 
 /** Opens JupyterLab and the notebook, and waits until its kernel (tslab) is started and idle. */
@@ -102,33 +106,39 @@ export async function readRunState(page: Page): Promise<RunState> {
         if (firstPending < 0) firstPending = index;
       }
     });
-    return { kernel: panel.sessionContext.session?.kernel?.status ?? 'no kernel', codeCells, pending, firstPending };
+    const kernel = panel.sessionContext.session?.kernel?.status ?? 'no kernel';
+    return { kernel, codeCells, pending, firstPending, runAll: (globalThis as unknown as LabWindow).a3cRunAll ?? null };
   });
 }
 
 /**
- * Runs all cells and waits until every code cell has an execution count and the kernel is idle.
- * JupyterLab stops Run All at the first cell that fails and leaves the rest unnumbered; that
- * shows as the kernel staying idle with cells pending, and is returned, not thrown, so the caller
- * can read the failing cell's output from the saved notebook.
+ * Runs all cells and waits until JupyterLab says Run All is over and the kernel is idle. Run All
+ * stops at the first cell that fails and leaves the rest unnumbered; that is returned as
+ * `stopped`, not thrown, so the caller can read the failing cell's output from the saved notebook.
  */
 export async function runAllCells(page: Page, timeoutMs: number): Promise<{ state: RunState; stopped: boolean }> {
   await page.evaluate(() => {
-    const app = (globalThis as unknown as LabWindow).jupyterapp as LabApp;
-    // Not awaited: progress is polled below, so a hang ends in a timeout that names the cell.
-    void app.commands.execute('notebook:run-all-cells');
+    const w = globalThis as unknown as LabWindow;
+    delete w.a3cRunAll;
+    // The command returns NotebookActions.runAll's promise: true once every cell ran, false when
+    // one failed. It is not awaited here: progress is polled below, so a hang ends in a timeout
+    // that names the cell. (The kernel's idle status is no end signal: tslab compiles a cell
+    // before it reports busy, so the kernel can look idle for seconds between two cells.)
+    (w.jupyterapp as LabApp).commands.execute('notebook:run-all-cells').then(
+      (ok) => {
+        w.a3cRunAll = ok === true ? 'ok' : 'failed';
+      },
+      (error: unknown) => {
+        w.a3cRunAll = `error: ${String(error)}`;
+      },
+    );
   });
   const started = Date.now();
-  // The kernel reports idle for a moment between two cells; 5 s of idle means it has stopped.
-  const idleToStop = 5_000;
-  let idleSince: number | null = null;
   for (;;) {
     const state = await readRunState(page);
     if (state.kernel === 'dead' || state.kernel === 'no kernel') return { state, stopped: true };
-    const idle = state.kernel === 'idle';
-    if (idle && state.pending === 0) return { state, stopped: false };
-    idleSince = idle ? (idleSince ?? Date.now()) : null;
-    if (idleSince !== null && Date.now() - idleSince > idleToStop) return { state, stopped: true };
+    if (state.runAll !== null && state.kernel === 'idle')
+      return { state, stopped: state.runAll !== 'ok' || state.pending > 0 };
     if (Date.now() - started > timeoutMs)
       throw new Error(
         `Run All did not finish within ${timeoutMs / 1000} s: kernel ${state.kernel}, ` +

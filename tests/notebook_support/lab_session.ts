@@ -7,8 +7,9 @@
  * `metadata.a3c.expect` declares). Used by tests/slow/notebooks.test.ts and
  * scripts/check_notebooks_browser.ts.
  *
- * The copy lives in tests/out/lab/notebooks/ beside links to dist/ and assets/, so the notebooks'
- * `../dist/index.js` and `../assets/...` resolve as in notebooks/ and `../runs` stays in tests/out.
+ * The copy lives in tests/out/lab/notebooks/ beside links to dist/, assets/ and lib/ (05 reads a
+ * source file), so the notebooks' `../dist/index.js` and `../assets/...` resolve as in notebooks/,
+ * and `../runs` (training output) stays in tests/out.
  */
 import { cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -61,7 +62,7 @@ function prepareCopy(root: string, notebooksDir: string, labDir: string, names: 
   rmSync(labDir, { recursive: true, force: true });
   mkdirSync(path.join(labDir, 'notebooks'), { recursive: true });
   mkdirSync(path.join(labDir, 'runs'));
-  for (const link of ['dist', 'assets']) symlinkSync(path.join(root, link), path.join(labDir, link));
+  for (const link of ['dist', 'assets', 'lib']) symlinkSync(path.join(root, link), path.join(labDir, link));
   for (const name of names) cpSync(path.join(notebooksDir, name), path.join(labDir, 'notebooks', name));
 }
 
@@ -101,7 +102,7 @@ function notebookFailures(notebook: Notebook, run: { state: RunState; stopped: b
     while (failed >= 0 && notebook.cells[failed].cell_type !== 'code') failed -= 1;
     const cell = notebook.cells[failed];
     failures.push(
-      `Run All stopped (kernel ${run.state.kernel}) with ${run.state.pending} of ${run.state.codeCells} code cells not run` +
+      `Run All stopped (${run.state.runAll ?? `kernel ${run.state.kernel}`}) with ${run.state.pending} of ${run.state.codeCells} code cells not run` +
         (cell === undefined
           ? ''
           : `; it stopped at cell ${failed}:\n--- source ---\n${joinText(cell.source)}\n--- output ---\n${cellOutputText(cell)}`),

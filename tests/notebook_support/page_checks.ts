@@ -95,7 +95,8 @@ export async function blockRemoteRequests(context: BrowserContext, blocked: stri
   await context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     if (url.protocol === 'data:' || url.protocol === 'blob:' || local.has(url.hostname)) return route.continue();
-    blocked.push(url.href);
+    // An output can ask twice (an <img> re-rendered); one line per URL is enough.
+    if (!blocked.includes(url.href)) blocked.push(url.href);
     return route.abort('blockedbyclient');
   });
 }

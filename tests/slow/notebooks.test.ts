@@ -11,7 +11,8 @@
  * timings to tests/out/notebook_timings.json.
  *
  * `A3C_NOTEBOOKS=01,05` runs only the notebooks whose file names contain one of the parts;
- * `A3C_NOTEBOOK_DIR=DIR` runs the notebooks of another folder (to see a broken one fail).
+ * `A3C_NOTEBOOK_DIR=DIR` runs the notebooks of another folder (to see a broken one fail);
+ * `A3C_NOTEBOOK_TIMEOUT=SECONDS` bounds Run All of one notebook (default 900).
  * Without JupyterLab or Chromium the notebook tests are skipped with the install command.
  */
 import { after, before, test } from 'node:test';
@@ -31,6 +32,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const NOTEBOOK_DIR = process.env.A3C_NOTEBOOK_DIR ?? path.join(ROOT, 'notebooks');
 const OUT_DIR = path.join(ROOT, 'tests', 'out');
 const TSLAB_BIN = path.join(ROOT, 'node_modules', '.bin', 'tslab');
+/** Seconds Run All may take for one notebook; under the ci budget each needs far less. */
+const RUN_TIMEOUT_SECONDS = Number(process.env.A3C_NOTEBOOK_TIMEOUT ?? 900);
 
 const only = (process.env.A3C_NOTEBOOKS ?? '')
   .split(',')
@@ -103,7 +106,13 @@ before(async () => {
   const lab = findJupyterLab(ROOT);
   if ('missing' in lab) return;
   session = await LabSession.start(
-    { root: ROOT, notebooksDir: NOTEBOOK_DIR, jupyter: lab.jupyter, outDir: OUT_DIR },
+    {
+      root: ROOT,
+      notebooksDir: NOTEBOOK_DIR,
+      jupyter: lab.jupyter,
+      outDir: OUT_DIR,
+      runTimeoutSeconds: RUN_TIMEOUT_SECONDS,
+    },
     notebooks,
   );
 });

@@ -1,5 +1,5 @@
 /**
- * Checks on an executed notebook, shared by tests/notebooks.test.ts and the browser check.
+ * Checks on an executed notebook, used by the JupyterLab notebook test (lab_session.ts).
  *
  * tslab reports both compile errors ("1:7 - Type 'string' is not assignable ...") and uncaught
  * exceptions as stderr streams, not as nbformat `error` outputs, so stderr text is searched for

@@ -1,44 +1,40 @@
 /**
- * The tutorial notebooks run: every notebooks/*.ipynb is executed top to bottom in the real tslab
- * kernel by Jupyter's own client (nbclient, through tests/notebook_support/execute_notebook.py),
- * with a per-cell timeout and A3C_NOTEBOOK_BUDGET=ci so training cells use their short budget.
- * A notebook fails on any error (tslab reports compile errors and exceptions on stderr) and when
- * an output it declares in `metadata.a3c.expect` is missing. The executed notebooks stay in
- * tests/out/notebooks/ and are then opened in headless Chromium (scripts/check_notebooks_browser.ts).
+ * The tutorial notebooks run in JupyterLab 4, the client learners use: a private JupyterLab server
+ * (from the project's .venv, made by scripts/install-jupyter.sh) serves a copy of notebooks/, and
+ * headless Chromium opens each notebook, runs all cells with A3C_NOTEBOOK_BUDGET=ci (training cells
+ * use their short budget), saves it and checks it (tests/notebook_support/lab_session.ts):
+ * - Run All reached the last cell, with no error output (tslab reports compile errors and
+ *   exceptions on stderr) and every output its `metadata.a3c.expect` declares;
+ * - every plotly figure drew its SVG and every video decoded a frame with a positive duration;
+ * - no request left this machine.
+ * Screenshots go to tests/out/screenshots/, the executed notebooks to tests/out/lab/notebooks/,
+ * timings to tests/out/notebook_timings.json.
  *
- * Without Jupyter or Chromium the tests that need them are skipped with the install command.
- * Timing per notebook is written to tests/out/notebook_timings.json.
+ * `A3C_NOTEBOOKS=01,05` runs only the notebooks whose file names contain one of the parts;
+ * `A3C_NOTEBOOK_DIR=DIR` runs the notebooks of another folder (to see a broken one fail);
+ * `A3C_NOTEBOOK_TIMEOUT=SECONDS` bounds Run All of one notebook (default 900).
+ * Without JupyterLab or Chromium the notebook tests are skipped with the install command.
  */
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  cellOutputText,
-  countOutputs,
-  findErrors,
-  findMissingOutputs,
-  joinText,
-  readExpectations,
-} from '../notebook_support/notebook_checks.js';
+import { readExpectations } from '../notebook_support/notebook_checks.js';
 import type { Notebook } from '../notebook_support/notebook_checks.js';
-import { checkNotebooksInBrowser, formatReports, CHROMIUM_PATH } from '../../scripts/check_notebooks_browser.js';
-import { NOTEBOOK_BUDGET_ENV } from '../../lib/notebook/notebook.js';
+import { findJupyterLab, INSTALL_HINT } from '../notebook_support/jupyter_server.js';
+import { formatReport, LabSession } from '../notebook_support/lab_session.js';
+import type { NotebookRunReport } from '../notebook_support/lab_session.js';
+import { CHROMIUM_PATH } from '../notebook_support/page_checks.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const NOTEBOOK_DIR = path.join(ROOT, 'notebooks');
+const NOTEBOOK_DIR = process.env.A3C_NOTEBOOK_DIR ?? path.join(ROOT, 'notebooks');
 const OUT_DIR = path.join(ROOT, 'tests', 'out');
-const EXECUTED_DIR = path.join(OUT_DIR, 'notebooks');
-/** Debian's Python, which has the apt Jupyter packages (the python3 first on PATH may not). */
-const PYTHON = process.env.A3C_NOTEBOOK_PYTHON ?? '/usr/bin/python3';
 const TSLAB_BIN = path.join(ROOT, 'node_modules', '.bin', 'tslab');
-const INSTALL_HINT = 'install with: bash scripts/install-jupyter.sh';
-/** Seconds one cell may run; training cells under the ci budget should need far less. */
-const CELL_TIMEOUT_SECONDS = Number(process.env.A3C_NOTEBOOK_CELL_TIMEOUT ?? 300);
+/** Seconds Run All may take for one notebook; under the ci budget each needs far less. */
+const RUN_TIMEOUT_SECONDS = Number(process.env.A3C_NOTEBOOK_TIMEOUT ?? 900);
 
-/** `A3C_NOTEBOOKS=01,05` runs only the notebooks whose file names contain one of the parts. */
 const only = (process.env.A3C_NOTEBOOKS ?? '')
   .split(',')
   .map((part) => part.trim())
@@ -53,16 +49,6 @@ function readNotebook(file: string): Notebook {
   return JSON.parse(readFileSync(file, 'utf8')) as Notebook;
 }
 
-/** Why the notebooks cannot be executed here, or null when they can. */
-function jupyterMissing(): string | null {
-  if (!existsSync(PYTHON)) return `${PYTHON} not found; ${INSTALL_HINT}`;
-  const probe = spawnSync(PYTHON, ['-c', 'import nbclient, nbformat, jupyter_client, ipykernel'], { encoding: 'utf8' });
-  if (probe.status !== 0)
-    return `Jupyter (nbclient, nbformat, jupyter_client, ipykernel) is not installed for ${PYTHON}; ${INSTALL_HINT}`;
-  if (!existsSync(TSLAB_BIN)) return `${path.relative(ROOT, TSLAB_BIN)} not found; run npm install`;
-  return null;
-}
-
 /** Library sources (lib/, all folders) newer than their build in dist/: the notebooks would run old code. */
 function staleBuild(): string[] {
   const libDir = path.join(ROOT, 'lib');
@@ -75,62 +61,14 @@ function staleBuild(): string[] {
     .map((file) => `lib/${file}`);
 }
 
-/**
- * A private kernelspec for this checkout's tslab, found through JUPYTER_PATH before the system
- * ones, so the test runs this checkout's kernel whichever checkout ran `tslab install` last.
- */
-function writeKernelSpec(): string {
-  const dataDir = path.join(OUT_DIR, 'jupyter');
-  const specDir = path.join(dataDir, 'kernels', 'tslab');
-  mkdirSync(specDir, { recursive: true });
-  const spec = {
-    argv: [TSLAB_BIN, 'kernel', '--config-path', '{connection_file}'],
-    display_name: 'TypeScript',
-    language: 'typescript',
-  };
-  writeFileSync(path.join(specDir, 'kernel.json'), JSON.stringify(spec));
-  return dataDir;
+/** Why the notebooks cannot run in JupyterLab here, or null when they can. */
+function labMissing(): string | null {
+  const lab = findJupyterLab(ROOT);
+  if ('missing' in lab) return lab.missing;
+  if (!existsSync(CHROMIUM_PATH)) return `${CHROMIUM_PATH} not found; ${INSTALL_HINT}`;
+  if (!existsSync(TSLAB_BIN)) return `${path.relative(ROOT, TSLAB_BIN)} not found; run npm install`;
+  return null;
 }
-
-interface ExecutionResult {
-  ok: boolean;
-  failedCell: number | null;
-  error: string | null;
-  kernelStartSeconds: number | null;
-  totalSeconds: number;
-  cells: { index: number; seconds: number }[];
-}
-
-function executeNotebook(input: string, output: string, jupyterPath: string): ExecutionResult {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    JUPYTER_PATH: jupyterPath,
-    PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
-    [NOTEBOOK_BUDGET_ENV]: process.env[NOTEBOOK_BUDGET_ENV] ?? 'ci',
-    PYDEVD_DISABLE_FILE_VALIDATION: '1',
-  };
-  // The kernel is a Node process too; it must not think it is a node:test child.
-  delete env.NODE_TEST_CONTEXT;
-  const run = spawnSync(
-    PYTHON,
-    [
-      path.join(ROOT, 'tests', 'notebook_support', 'execute_notebook.py'),
-      input,
-      output,
-      '--timeout',
-      String(CELL_TIMEOUT_SECONDS),
-    ],
-    { encoding: 'utf8', env, maxBuffer: 64 * 1024 * 1024 },
-  );
-  const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(lastLine) as ExecutionResult;
-  } catch {
-    throw new Error(`execute_notebook.py gave no result (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-  }
-}
-
-const timings: Record<string, Omit<ExecutionResult, 'error' | 'failedCell'> & { outputBytes: number }> = {};
 
 test('committed notebooks are stripped of outputs (scripts/strip_notebooks.ts --check)', () => {
   const run = spawnSync(
@@ -142,7 +80,7 @@ test('committed notebooks are stripped of outputs (scripts/strip_notebooks.ts --
 });
 
 test('every notebook declares a tslab kernel and its expected outputs', () => {
-  assert.ok(notebooks.length > 0, 'notebooks/ has no .ipynb files');
+  assert.ok(notebooks.length > 0, `${NOTEBOOK_DIR} has no .ipynb files`);
   for (const name of notebooks) {
     const notebook = readNotebook(path.join(NOTEBOOK_DIR, name));
     const kernel = (notebook.metadata.kernelspec as { name?: string } | undefined)?.name;
@@ -155,86 +93,49 @@ test('every notebook declares a tslab kernel and its expected outputs', () => {
   }
 });
 
-const missing = jupyterMissing();
+const missing = labMissing();
+let session: LabSession | null = null;
+const timings: Record<string, Pick<NotebookRunReport, 'openSeconds' | 'runSeconds' | 'cells'>> = {};
+
+before(async () => {
+  if (missing !== null || notebooks.length === 0) return;
+  assert.ok(
+    existsSync(path.join(ROOT, 'dist', 'index.js')),
+    'dist/index.js is missing: run npm run build (notebooks import ../dist/)',
+  );
+  const lab = findJupyterLab(ROOT);
+  if ('missing' in lab) return;
+  session = await LabSession.start(
+    {
+      root: ROOT,
+      notebooksDir: NOTEBOOK_DIR,
+      jupyter: lab.jupyter,
+      outDir: OUT_DIR,
+      runTimeoutSeconds: RUN_TIMEOUT_SECONDS,
+    },
+    notebooks,
+  );
+});
+
+after(async () => {
+  await session?.close();
+});
+
 for (const name of notebooks) {
-  test(`notebook ${name} runs top to bottom in tslab`, { skip: missing ?? false, timeout: 60 * 60 * 1000 }, (t) => {
-    assert.ok(
-      existsSync(path.join(ROOT, 'dist', 'index.js')),
-      'dist/index.js is missing: run npm run build (notebooks import ../dist/)',
-    );
+  test(`notebook ${name} runs in JupyterLab 4 in Chromium`, { timeout: 30 * 60 * 1000 }, async (t) => {
+    // t.skip, not a skip option computed elsewhere: the runner's summary counts it as skipped.
+    if (missing !== null) return t.skip(missing);
+    assert.ok(session !== null, 'the JupyterLab session did not start (see the before hook)');
     // npm test builds first (pretest); a direct run may not have, so say what is stale.
     const stale = staleBuild();
     if (stale.length > 0)
       t.diagnostic(`dist/ is older than ${stale.join(', ')}: run npm run build to test the current code`);
-    mkdirSync(EXECUTED_DIR, { recursive: true });
-    const input = path.join(NOTEBOOK_DIR, name);
-    const output = path.join(EXECUTED_DIR, name);
-    const result = executeNotebook(input, output, writeKernelSpec());
-    const executed = readNotebook(output);
-
-    if (!result.ok) {
-      const cell = result.failedCell === null ? undefined : executed.cells[result.failedCell];
-      // tslab's error replies carry no ename/evalue, so the cell's own output says what went wrong.
-      const detail =
-        cell === undefined
-          ? String(result.error)
-          : `cell ${result.failedCell} failed${result.error?.startsWith('cell timed out') ? ` (${result.error})` : ''}:\n` +
-            `--- source ---\n${joinText(cell.source)}\n--- output ---\n${cellOutputText(cell)}`;
-      assert.fail(`${name}: ${detail}\n(executed notebook: ${path.relative(ROOT, output)})`);
-    }
-    const errors = findErrors(executed);
-    assert.deepEqual(
-      errors.map((e) => e.message),
-      [],
-      `${name} has error output`,
-    );
-    const missingOutputs = findMissingOutputs(executed);
-    assert.deepEqual(
-      missingOutputs.map((p) => p.message),
-      [],
-      `${name} lacks declared outputs`,
-    );
-
-    const { error: _error, failedCell: _failedCell, ...timing } = result;
-    timings[name] = { ...timing, outputBytes: statSync(output).size };
+    const report = await session.run(name);
+    const summary = formatReport(report);
+    console.log(summary);
+    timings[name] = { openSeconds: report.openSeconds, runSeconds: report.runSeconds, cells: report.cells };
+    mkdirSync(OUT_DIR, { recursive: true });
     writeFileSync(path.join(OUT_DIR, 'notebook_timings.json'), JSON.stringify(timings, null, 2));
-    const counts = countOutputs(executed);
-    console.log(
-      `${name}: kernel start ${result.kernelStartSeconds} s, total ${result.totalSeconds} s, ` +
-        `${(statSync(output).size / 1e6).toFixed(2)} MB executed (${counts.plotly} figures, ${counts.video} videos, ${counts.image} images)`,
-    );
+    assert.deepEqual(report.failures, [], summary);
   });
 }
-
-const chromiumMissing = !existsSync(CHROMIUM_PATH) ? `${CHROMIUM_PATH} not found; ${INSTALL_HINT}` : missing;
-test('executed notebooks render offline in headless Chromium', {
-  skip: chromiumMissing ?? false,
-  timeout: 10 * 60 * 1000,
-}, async (t) => {
-  // Notebooks that failed above are already reported there; open the ones that ran.
-  const executed = notebooks.filter((name) => timings[name] !== undefined).map((name) => path.join(EXECUTED_DIR, name));
-  if (executed.length === 0) {
-    t.skip('no notebook executed successfully, so there is nothing to open');
-    return;
-  }
-  const reports = await checkNotebooksInBrowser({ notebooks: executed });
-  const summary = formatReports(reports);
-  console.log(summary);
-  assert.ok(
-    reports.every((r) => r.failures.length === 0),
-    summary,
-  );
-  for (const report of reports) {
-    const expected = countOutputs(readNotebook(report.notebook));
-    assert.equal(
-      report.plots.length,
-      expected.plotly,
-      `${path.basename(report.html)}: figures on the page vs in the notebook`,
-    );
-    assert.equal(
-      report.videos.length,
-      expected.video,
-      `${path.basename(report.html)}: videos on the page vs in the notebook`,
-    );
-  }
-});

@@ -5,7 +5,8 @@
  *     1. sync the local model from the global parameters          sync: model.setParams(adam.params)
  *     2. roll out up to nSteps in the worker's own env            rollout: collectRollout
  *     3. returns R_t (value target) and GAE advantages A_t        computeUpdate: gae
- *     4. loss = policy + valueCoef * value - entropyCoef * entropy, and its gradients
+ *     4. loss = policy + valueCoef * value - entropyCoef * entropy,   computeUpdate: forwardBatch,
+ *        and its gradients                                       a3cLoss, backward
  *     5. clip the global gradient norm to maxGradNorm             computeUpdate: clipGradNorm
  *     6. apply them to the global parameters, lock-free           apply: SharedAdam.step (Hogwild)
  *     7. (after the next sync) measure how far the policy moved, KL(before || after),

@@ -68,7 +68,7 @@ test('bad input gets a clear message and exit code 2', {
 }, () => {
   const cases: [string[], RegExp][] = [
     [['train', '--workers', '0'], /--workers must be an integer >= 1 and <= \d+, got 0/],
-    [['train', '--env', 'Nope-v1'], /--env must be a registered environment \(HalfCheetah-v5, .*\), got "Nope-v1"/],
+    [['train', '--env', 'Nope-v1'], /--env must be a registered environment \(.*HalfCheetah-v5.*\), got "Nope-v1"/],
     [['train', '--lr', 'fast'], /--lr must be a number > 0 and <= 1, got "fast"/],
     [['train', '--bogus'], /unknown option --bogus for "a3c train"; see "a3c train --help"/],
     [['train', '--total-steps', '3e9'], /--total-steps must be an integer >= 1 and <= 2000000000, got 3000000000/],

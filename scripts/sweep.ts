@@ -15,8 +15,8 @@
  *
  * Options: --name, --seeds, --threshold (2500), --out (runs/sweeps; run folders go to
  * OUT/NAME_sSEED, results to OUT/results.jsonl), and every flag of `a3c train`'s A3C
- * configuration, parsed by the same generated parser (`--help` lists them); the sweep's own
- * defaults are 2 workers and 1M steps.
+ * configuration, parsed by the same generated parser (`--help` lists them); the sweep runs 2
+ * workers (`npm start` on a 2-core machine) and the config's defaults otherwise.
  */
 import { appendFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { field } from '../lib/common/schema.js';
 import { CONFIG_SCHEMA, resolveConfig, type A3CConfig } from '../lib/config.js';
 import { HelpRequested, helpText, parseFlags, type CommandSpec } from '../lib/cli/flags.js';
 import { train } from '../lib/training/trainer.js';
+import { describeDistribution, distribution } from './distribution.js';
 import { evaluate, loadPolicy } from '../lib/training/evaluate.js';
 
 const SWEEP_COMMAND = {
@@ -41,7 +42,10 @@ const SWEEP_COMMAND = {
         doc: 'e.g. 1,2,5 or 1-4 or 1-3,7 (required)',
         metavar: 'LIST',
       }),
-      threshold: field.number({ default: 2500, doc: 'count the runs whose evaluation reaches this' }),
+      threshold: field.number({
+        default: 2500,
+        doc: 'count the runs whose evaluation reaches this (2,500 and 3,000 are always counted)',
+      }),
       out: field.text<string>({
         default: join('runs', 'sweeps'),
         doc: 'folder of the run folders and results.jsonl',
@@ -92,7 +96,7 @@ if (!/^[\w.-]+$/.test(name)) fail(`--name may hold letters, digits, _ . - only, 
 const seeds = parseSeeds(values.seeds ?? fail('--seeds is required, e.g. --seeds 1-4'));
 const threshold = values.threshold ?? 2500;
 const outDir = values.out ?? join('runs', 'sweeps');
-const base: Partial<A3CConfig> = { numWorkers: 2, totalSteps: 1_000_000, ...settings };
+const base: Partial<A3CConfig> = { numWorkers: 2, totalSteps: CONFIG_SCHEMA.totalSteps.default, ...settings };
 try {
   resolveConfig({ ...base, seed: seeds[0] }); // every problem reported before the first run starts
 } catch (error) {
@@ -143,10 +147,11 @@ for (const seed of seeds) {
     `  seed ${seed}: ${evaluation.mean.toFixed(1)} +- ${evaluation.std.toFixed(1)} (${run.wallSeconds.toFixed(0)} s, ${run.stepsPerSecond.toFixed(0)} steps/s); periodic evaluations ${evaluations.join(' ')}`,
   );
 }
-const sorted = [...results].sort((a, b) => a - b);
-const mid = sorted.length >> 1;
-const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-const passing = results.filter((r) => r > threshold).length;
+const thresholds = [...new Set([2500, 3000, threshold])].sort((a, b) => a - b);
+console.log(`${name}: ${describeDistribution(distribution(results, thresholds))}`);
 console.log(
-  `${name}: median ${median.toFixed(1)}, ${passing} of ${results.length} above ${threshold}; sorted ${sorted.map((r) => r.toFixed(0)).join(', ')}`,
+  `sorted: ${[...results]
+    .sort((a, b) => a - b)
+    .map((r) => r.toFixed(0))
+    .join(', ')}`,
 );

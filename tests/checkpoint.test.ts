@@ -36,7 +36,7 @@ test('a checkpoint round-trips exactly (parameters bit for bit)', () => {
   assert.deepEqual(loaded.modelSpec, original.modelSpec);
   assert.equal(loaded.config.maxGradNorm, Infinity);
   assert.equal(loaded.config.seed, 3);
-  assert.equal(loaded.bestMeanReturn, 7.5);
+  assert.equal(loaded.bestScore, 7.5);
 });
 
 test('loading a checkpoint that does not match the env or model says so', () => {
@@ -98,7 +98,7 @@ test('a writer killed mid-write never leaves a broken or missing checkpoint', as
     for (let i = 1; ; i++) {
       const params = new Float32Array(size).fill(i);
       saveCheckpoint(${JSON.stringify(path)}, { config: resolveConfig(), modelSpec, params, optimizer: { step: i, m: params, v: params },
-        observationStats: null, rewardStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0, lrLevel: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestMeanReturn: null });
+        observationStats: null, rewardStats: null, counters: { globalSteps: i, episodes: 0, updates: i, skippedUpdates: 0, lrLevel: 0 }, rng: [], wallSeconds: 0, meanReturn: null, bestScore: null });
     }
   `,
   );

@@ -65,17 +65,20 @@ test('values are parsed strictly and checked by their field', () => {
 });
 
 test('a run that ends below what the defaults usually reach says so, and what to look at', () => {
-  const result = (bestMeanReturn: number | null, overrides: Partial<A3CConfig> = {}) =>
+  const result = (bestScore: number | null, overrides: Partial<A3CConfig> = {}) =>
     ({
       runDir: '/runs/x',
       config: resolveConfig({ envId: 'HalfCheetah-v5', seed: 7, ...overrides }),
-      bestMeanReturn,
+      bestScore,
       aborted: false,
       bestPath: '/runs/x/best.ckpt',
       lastPath: '/runs/x/last.ckpt',
     }) as TrainResult;
   const poor = belowUsualText(result(1800), DEFAULT_CONFIG);
-  assert.match(poor, /ended below what the defaults usually reach on HalfCheetah-v5 \(1800\.0; about 4 runs in 5/);
+  assert.match(
+    poor,
+    /ended below what the defaults usually reach on HalfCheetah-v5 \(best score 1800\.0; about 4 runs in 5/,
+  );
   assert.match(poor, /evaluations\.jsonl.*policy\/kl.*--video \/runs\/x\/episode\.mp4/);
   assert.equal(belowUsualText(result(3100), DEFAULT_CONFIG), '', 'a good run gets no warning');
   assert.equal(belowUsualText(result(1800, { lr: 1e-3 }), DEFAULT_CONFIG), '', 'other settings: no known usual result');

@@ -8,6 +8,9 @@ test('toString prints like Gymnasium', () => {
   assert.equal(String(new Box(-1, 1, [6], 'float32')), 'Box(-1.0, 1.0, (6,), float32)');
   assert.equal(String(new Box(-Infinity, Infinity, [17], 'float64')), 'Box(-inf, inf, (17,), float64)');
   assert.equal(String(new Box(-3, 3, [1], 'float32')), 'Box(-3.0, 3.0, (1,), float32)');
+  // A float32 bound prints as the shortest decimal of that float32, as numpy prints Humanoid's box.
+  assert.equal(String(new Box(Math.fround(-0.4), Math.fround(0.4), [17])), 'Box(-0.4, 0.4, (17,), float32)');
+  assert.equal(String(new Box(-0.4, 0.4, [17], 'float64')), 'Box(-0.4, 0.4, (17,), float64)');
   assert.equal(String(new Box(0, 0.5, [2, 3])), 'Box(0.0, 0.5, (2, 3), float32)');
   // Equal per-element bounds collapse to one number, as Gymnasium's _short_repr does.
   assert.equal(String(new Box([2, 2], [4, 4], [2], 'float64')), 'Box(2.0, 4.0, (2,), float64)');

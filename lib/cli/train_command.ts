@@ -198,8 +198,8 @@ export function belowUsualText(result: TrainResult, defaults: Readonly<A3CConfig
       JSON.stringify(config[k]) === JSON.stringify(defaults[k]),
   );
   if (!usual || !asDefaults || result.aborted || config.totalSteps < usual.totalSteps) return '';
-  if (result.bestMeanReturn !== null && result.bestMeanReturn >= usual.atLeast) return '';
-  const best = result.bestMeanReturn === null ? 'no evaluation' : result.bestMeanReturn.toFixed(1);
+  if (result.bestScore !== null && result.bestScore >= usual.atLeast) return '';
+  const best = result.bestScore === null ? 'no evaluation' : `best score ${result.bestScore.toFixed(1)}`;
   return (
     `This run ended below what the defaults usually reach on ${config.envId} (${best}; ${usual.note}). ` +
     'A3C runs differ a lot from seed to seed. To see why, look at the evaluation curve (evaluations.jsonl), ' +
@@ -210,10 +210,10 @@ export function belowUsualText(result: TrainResult, defaults: Readonly<A3CConfig
 
 function bestText(result: TrainResult): string {
   const { config } = result;
-  if (result.bestMeanReturn === null) return 'no best model yet';
+  if (result.bestScore === null) return 'no best model yet';
   if (result.bestCriterion === 'training') {
-    return `best mean training return ${result.bestMeanReturn.toFixed(1)} over ${config.bestWindow} episodes`;
+    return `best mean training return ${result.bestScore.toFixed(1)} over ${config.bestWindow} episodes`;
   }
   const confirm = config.evalConfirmEpisodes > 0 ? ` + ${config.evalConfirmEpisodes}` : '';
-  return `best deterministic evaluation ${result.bestMeanReturn.toFixed(1)} (mean of ${config.evalEpisodes}${confirm} episodes)`;
+  return `best deterministic evaluation: score ${result.bestScore.toFixed(1)} (mean - std of ${config.evalEpisodes}${confirm} episodes)`;
 }

@@ -84,9 +84,10 @@ export class Box {
   }
 
   toString(): string {
+    const format = (v: number) => formatNumber(v, this.dtype);
     const bound = (values: Float64Array) => {
       const first = values[0];
-      return values.every((v) => v === first) ? formatNumber(first) : `[${Array.from(values, formatNumber).join(' ')}]`;
+      return values.every((v) => v === first) ? format(first) : `[${Array.from(values, format).join(' ')}]`;
     };
     const shape = this.shape.length === 1 ? `(${this.shape[0]},)` : `(${this.shape.join(', ')})`;
     return `Box(${bound(this.low)}, ${bound(this.high)}, ${shape}, ${this.dtype})`;
@@ -103,9 +104,20 @@ function broadcast(value: number | ArrayLike<number>, size: number, name: string
   return Float64Array.from(value);
 }
 
-/** Python-like float formatting: 1 -> "1.0", Infinity -> "inf". */
-function formatNumber(v: number): string {
+/**
+ * Python-like float formatting: 1 -> "1.0", Infinity -> "inf". A float32 bound prints as the
+ * shortest decimal that rounds to the same float32, as numpy does: Humanoid's -0.4 is stored as
+ * -0.4000000059604645 in a double, and prints as -0.4.
+ */
+function formatNumber(v: number, dtype: DType): string {
   if (v === Infinity) return 'inf';
   if (v === -Infinity) return '-inf';
-  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+  if (Number.isInteger(v)) return v.toFixed(1);
+  if (dtype === 'float32' && Math.fround(v) === v) {
+    for (let digits = 1; digits < 17; digits++) {
+      const short = Number(v.toPrecision(digits));
+      if (Math.fround(short) === v) return String(short);
+    }
+  }
+  return String(v);
 }

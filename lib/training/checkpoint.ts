@@ -56,8 +56,12 @@ export interface Checkpoint {
   wallSeconds: number;
   /** Mean return over the last `bestWindow` episodes when this checkpoint was written. */
   meanReturn: number | null;
-  /** Best moving-average return of the run so far (what `best` is chosen by). */
-  bestMeanReturn: number | null;
+  /**
+   * What `best` is chosen by, its value for the best model so far: the evaluation score (mean -
+   * std of its deterministic episodes, `selectionScore`), or without evaluations the best moving
+   * average of training returns.
+   */
+  bestScore: number | null;
 }
 
 /**
@@ -143,7 +147,7 @@ export function saveCheckpoint(path: string, checkpoint: Checkpoint): void {
     rng: checkpoint.rng,
     wallSeconds: checkpoint.wallSeconds,
     meanReturn: checkpoint.meanReturn,
-    bestMeanReturn: checkpoint.bestMeanReturn,
+    bestScore: checkpoint.bestScore,
   };
   writeFileAtomic(path, JSON.stringify(file));
 }
@@ -172,7 +176,7 @@ export function findNonFinite(checkpoint: Checkpoint): string | null {
     ['rewardStats.count', checkpoint.rewardStats?.count],
     ['wallSeconds', checkpoint.wallSeconds],
     ['meanReturn', checkpoint.meanReturn],
-    ['bestMeanReturn', checkpoint.bestMeanReturn],
+    ['bestScore', checkpoint.bestScore],
     ...Object.entries(checkpoint.counters).map(([key, value]): [string, number] => [`counters.${key}`, value]),
   ];
   for (const [name, value] of numbers) {
@@ -230,7 +234,9 @@ export function loadCheckpoint(pathOrPrefix: string, options: LoadCheckpointOpti
     rng: file.rng,
     wallSeconds: file.wallSeconds,
     meanReturn: file.meanReturn,
-    bestMeanReturn: file.bestMeanReturn,
+    // Files written before best was chosen by a score hold the best mean as `bestMeanReturn`; a
+    // run resumed from one compares scores against that mean, so its best is kept unless beaten.
+    bestScore: file.bestScore ?? (file as { bestMeanReturn?: number | null }).bestMeanReturn ?? null,
   };
   const nonFinite = findNonFinite(checkpoint);
   if (nonFinite !== null) throw fail(`is damaged: ${nonFinite} is not finite`);

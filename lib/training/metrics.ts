@@ -21,6 +21,7 @@ export const METRICS = {
   numTensors: 'debug/num_tensors',
   evalMeanReturn: 'eval/mean_return',
   evalStdReturn: 'eval/std_return',
+  evalScore: 'eval/score',
   evalEpisodes: 'eval/episodes',
   evalReturns: 'eval/returns',
   /** Prefix of the per-episode means of the env's `info` terms, e.g. `episode/mean_reward_forward`. */
@@ -77,13 +78,14 @@ export function updateRow(
 export function evaluationRow(
   globalStep: number,
   wallSeconds: number,
-  result: { mean: number; std: number; returns: number[] },
+  result: { mean: number; std: number; score: number; returns: number[] },
 ): Record<string, unknown> {
   return {
     global_step: globalStep,
     wall_seconds: roundSeconds(wallSeconds),
     [METRICS.evalMeanReturn]: result.mean,
     [METRICS.evalStdReturn]: result.std,
+    [METRICS.evalScore]: result.score,
     [METRICS.evalEpisodes]: result.returns.length,
     [METRICS.evalReturns]: result.returns,
   };

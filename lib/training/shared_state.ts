@@ -22,7 +22,7 @@ export class TrainingState {
   readonly rewardRms: RunningMeanStd | null;
   /** Each worker's random stream: where it starts, then where it stopped (for `last`). */
   readonly workerRngs: RngState[];
-  bestMeanReturn: number | null;
+  bestScore: number | null;
   /** Wall time of the run before this session (resumed runs continue their clock). */
   readonly priorWallSeconds: number;
 
@@ -60,7 +60,7 @@ export class TrainingState {
       { length: config.numWorkers },
       (_, i) => resumed?.rng[i] ?? rootRng.spawn().getState(),
     );
-    this.bestMeanReturn = resumed?.bestMeanReturn ?? null;
+    this.bestScore = resumed?.bestScore ?? null;
     this.priorWallSeconds = resumed?.wallSeconds ?? 0;
   }
 
@@ -111,7 +111,7 @@ export class TrainingState {
       rng: [...this.workerRngs],
       wallSeconds: run.wallSeconds,
       meanReturn: run.meanReturn,
-      bestMeanReturn: this.bestMeanReturn,
+      bestScore: this.bestScore,
     };
   }
 }

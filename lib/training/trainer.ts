@@ -62,7 +62,16 @@ export type TrainerEvent =
       etaSeconds: number | null;
     }
   /** A periodic deterministic evaluation: `returns` holds the confirmation episodes too when it ran them. */
-  | { type: 'evaluation'; globalStep: number; meanReturn: number; stdReturn: number; returns: number[]; best: boolean }
+  | {
+      type: 'evaluation';
+      globalStep: number;
+      meanReturn: number;
+      stdReturn: number;
+      /** What `best` is chosen by: meanReturn - stdReturn (`selectionScore`). */
+      score: number;
+      returns: number[];
+      best: boolean;
+    }
   | { type: 'checkpoint'; kind: 'best' | 'last'; path: string; globalStep: number; meanReturn: number | null }
   | { type: 'stop'; reason: 'done' | 'aborted' | 'error'; globalStep: number };
 
@@ -93,8 +102,8 @@ export interface TrainResult {
   skippedUpdates: number;
   wallSeconds: number;
   stepsPerSecond: number;
-  /** What `best` was chosen by: the best evaluation mean, or the best moving average of training returns. */
-  bestMeanReturn: number | null;
+  /** What `best` was chosen by: the best evaluation score (mean - std, `selectionScore`), or the best moving average of training returns. */
+  bestScore: number | null;
   bestCriterion: 'evaluation' | 'training';
   lastMeanReturn: number | null;
   aborted: boolean;
@@ -328,9 +337,9 @@ class RunSession {
       wallSeconds: this.wallSeconds(),
     });
     // Without periodic evaluations, `best` follows the moving average of training returns.
-    const best = this.state.bestMeanReturn;
+    const best = this.state.bestScore;
     if (!this.evaluator && this.recentReturns.length >= config.bestWindow && (best === null || mean > best)) {
-      this.state.bestMeanReturn = mean;
+      this.state.bestScore = mean;
       this.save('best');
     }
   }
@@ -365,12 +374,12 @@ class RunSession {
     if (!this.evaluator) return;
     const params = model?.params ?? new Float32Array(this.state.adam.params);
     const observationStats = model ? model.observationStats : (this.state.observationRms?.toJSON() ?? null);
-    const result = this.evaluator.run(params, observationStats, this.state.bestMeanReturn);
+    const result = this.evaluator.run(params, observationStats, this.state.bestScore);
     this.guarded(() => this.folder.append('evaluations', evaluationRow(globalStep, this.wallSeconds(), result)));
-    const { mean, std, returns, best } = result;
-    this.emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, returns, best });
+    const { mean, std, score, returns, best } = result;
+    this.emit({ type: 'evaluation', globalStep, meanReturn: mean, stdReturn: std, score, returns, best });
     if (best) {
-      this.state.bestMeanReturn = mean;
+      this.state.bestScore = score;
       this.save('best', { params, observationStats });
     }
   }
@@ -418,7 +427,7 @@ class RunSession {
       skippedUpdates: this.state.count('SkippedUpdates'),
       wallSeconds: this.wallSeconds(),
       stepsPerSecond: this.stepsPerSecond(globalSteps),
-      bestMeanReturn: this.state.bestMeanReturn,
+      bestScore: this.state.bestScore,
       bestCriterion: this.evaluator ? 'evaluation' : 'training',
       lastMeanReturn: this.meanRecent(),
       aborted,

@@ -239,7 +239,7 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
       best = e.meanReturn;
     }
   }
-  assert.equal(loadCheckpoint(join(dir, 'best')).bestMeanReturn, best);
+  assert.equal(loadCheckpoint(join(dir, 'best')).bestScore, best);
   const logged = readJsonl(join(dir, 'evaluations.jsonl'));
   assert.deepEqual(
     logged.map((l) => l['eval/episodes']),

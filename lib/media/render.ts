@@ -217,13 +217,23 @@ export class Renderer {
 
   /** Copy what the ray caster needs out of the mjvScene (geoms, lights, camera, flags). */
   private readScene(): void {
-    const scene = this.scene;
+    this.rayScene.reserve(this.scene.ngeom, this.scene.nlight);
+    this.readGeoms();
+    this.readLights();
+    this.readCamera();
+    const flags = this.scene.flags as Uint8Array;
     const ray = this.rayScene;
-    const ngeom = scene.ngeom;
-    const nlight = scene.nlight;
-    ray.reserve(ngeom, nlight);
+    ray.shadows = this.flagOverrides.shadows ?? flags[RND_SHADOW] !== 0;
+    ray.reflection = this.flagOverrides.reflection ?? flags[RND_REFLECTION] !== 0;
+    const skybox = this.flagOverrides.skybox ?? flags[RND_SKYBOX] !== 0;
+    ray.skybox = skybox ? ray.textures.findIndex((texture) => texture.type === TEXTURE_SKYBOX) : -1;
+  }
 
-    const geoms = scene.geoms;
+  /** The drawable geoms, with their material's texture (every Embind object freed after use). */
+  private readGeoms(): void {
+    const ray = this.rayScene;
+    const ngeom = this.scene.ngeom;
+    const geoms = this.scene.geoms;
     const data = ray.geomData;
     let n = 0;
     try {
@@ -263,8 +273,12 @@ export class Renderer {
       geoms.delete();
     }
     ray.ngeom = n;
+  }
 
-    const lights = scene.lights;
+  private readLights(): void {
+    const ray = this.rayScene;
+    const nlight = this.scene.nlight;
+    const lights = this.scene.lights;
     const ldata = ray.lightData;
     let m = 0;
     try {
@@ -292,9 +306,12 @@ export class Renderer {
       lights.delete();
     }
     ray.nlight = m;
+  }
 
-    // Mono rendering looks through the average of the two stereo eyes (mjv_averageCamera).
-    const cameras = scene.camera;
+  /** Mono rendering looks through the average of the two stereo eyes (mjv_averageCamera). */
+  private readCamera(): void {
+    const ray = this.rayScene;
+    const cameras = this.scene.camera;
     try {
       const left = cameras.get(0);
       const right = cameras.get(1);
@@ -326,12 +343,6 @@ export class Renderer {
     } finally {
       cameras.delete();
     }
-
-    const flags = scene.flags as Uint8Array;
-    ray.shadows = this.flagOverrides.shadows ?? flags[RND_SHADOW] !== 0;
-    ray.reflection = this.flagOverrides.reflection ?? flags[RND_REFLECTION] !== 0;
-    const skybox = this.flagOverrides.skybox ?? flags[RND_SKYBOX] !== 0;
-    ray.skybox = skybox ? ray.textures.findIndex((texture) => texture.type === TEXTURE_SKYBOX) : -1;
   }
 }
 

@@ -69,10 +69,43 @@ export function makeTexture(
     total += 3 * widths[level] * heights[level];
   }
   const texels = new Float32Array(total);
+  const mean = readLevel0(texels, width * height, nchannel, data);
+  for (let level = 1; level < widths.length; level++) {
+    downsample(
+      texels,
+      offsets[level - 1],
+      widths[level - 1],
+      heights[level - 1],
+      offsets[level],
+      widths[level],
+      heights[level],
+    );
+  }
+  return {
+    type,
+    width,
+    height,
+    texels,
+    packed: packTexels(texels, offsets, widths, heights),
+    packedOffset: offsets.map((offset) => offset / 3),
+    levelWidth: Int32Array.from(widths),
+    levelHeight: Int32Array.from(heights),
+    maxRho: 2 ** (widths.length - 1),
+    mean,
+  };
+}
+
+/** Level 0 as RGB floats in [0, 1] (one channel is grey); returns the mean colour. */
+function readLevel0(
+  texels: Float32Array,
+  count: number,
+  nchannel: number,
+  data: ArrayLike<number>,
+): [number, number, number] {
   let sr = 0;
   let sg = 0;
   let sb = 0;
-  for (let i = 0; i < width * height; i++) {
+  for (let i = 0; i < count; i++) {
     const src = i * nchannel;
     const r = data[src] / 255;
     const g = nchannel >= 3 ? data[src + 1] / 255 : r;
@@ -84,50 +117,61 @@ export function makeTexture(
     sg += g;
     sb += b;
   }
-  // Each level halves the previous one (rounding down) with an area-weighted box filter: every
-  // texel is the mean of the region it covers, so odd sizes lose nothing and the last level is
-  // the mean of the texture.
-  for (let level = 1; level < widths.length; level++) {
-    const w = widths[level - 1];
-    const h = heights[level - 1];
-    const nw = widths[level];
-    const nh = heights[level];
-    const from = offsets[level - 1];
-    const to = offsets[level];
-    const half = new Float64Array(3 * nw * h);
-    const sx = w / nw;
-    for (let y = 0; y < h; y++) {
-      for (let x = 0; x < nw; x++) {
-        const lo = x * sx;
-        const hi = Math.min(w, lo + sx);
-        for (let j = Math.floor(lo); j < hi; j++) {
-          const weight = (Math.min(hi, j + 1) - Math.max(lo, j)) / sx;
-          for (let c = 0; c < 3; c++) half[3 * (y * nw + x) + c] += weight * texels[from + 3 * (y * w + j) + c];
-        }
-      }
-    }
-    const sy = h / nh;
-    for (let y = 0; y < nh; y++) {
-      const lo = y * sy;
-      const hi = Math.min(h, lo + sy);
-      for (let x = 0; x < nw; x++) {
-        for (let j = Math.floor(lo); j < hi; j++) {
-          const weight = (Math.min(hi, j + 1) - Math.max(lo, j)) / sy;
-          for (let c = 0; c < 3; c++) texels[to + 3 * (y * nw + x) + c] += weight * half[3 * (j * nw + x) + c];
-        }
+  return [sr / count, sg / count, sb / count];
+}
+
+/**
+ * One mip level from the previous one (w x h at `from` to nw x nh at `to`, sizes halved rounding
+ * down) with an area-weighted box filter: every texel is the mean of the region it covers, so odd
+ * sizes lose nothing and the last level is the mean of the texture. Rows first, then columns.
+ */
+function downsample(
+  texels: Float32Array,
+  from: number,
+  w: number,
+  h: number,
+  to: number,
+  nw: number,
+  nh: number,
+): void {
+  const half = new Float64Array(3 * nw * h);
+  const sx = w / nw;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < nw; x++) {
+      const lo = x * sx;
+      const hi = Math.min(w, lo + sx);
+      for (let j = Math.floor(lo); j < hi; j++) {
+        const weight = (Math.min(hi, j + 1) - Math.max(lo, j)) / sx;
+        for (let c = 0; c < 3; c++) half[3 * (y * nw + x) + c] += weight * texels[from + 3 * (y * w + j) + c];
       }
     }
   }
-  const n = width * height;
-  const packed = new Int32Array(total / 3);
+  const sy = h / nh;
+  for (let y = 0; y < nh; y++) {
+    const lo = y * sy;
+    const hi = Math.min(h, lo + sy);
+    for (let x = 0; x < nw; x++) {
+      for (let j = Math.floor(lo); j < hi; j++) {
+        const weight = (Math.min(hi, j + 1) - Math.max(lo, j)) / sy;
+        for (let c = 0; c < 3; c++) texels[to + 3 * (y * nw + x) + c] += weight * half[3 * (j * nw + x) + c];
+      }
+    }
+  }
+}
+
+/**
+ * Every level as 8-bit RGB packed in one integer per texel, with `UNIFORM_BLOCK` set on texels
+ * whose 2x2 bilinear block (with wrap-around) has a single colour: a sample there is that colour
+ * whatever the weights, one load instead of four (most of a checker texture).
+ */
+function packTexels(texels: Float32Array, offsets: Int32Array, widths: number[], heights: number[]): Int32Array {
+  const packed = new Int32Array(texels.length / 3);
   for (let i = 0; i < packed.length; i++) {
     packed[i] =
       Math.round(255 * texels[3 * i]) |
       (Math.round(255 * texels[3 * i + 1]) << 8) |
       (Math.round(255 * texels[3 * i + 2]) << 16);
   }
-  // Flag texels whose 2x2 bilinear block (with wrap-around) has a single colour: a sample there
-  // is that colour whatever the weights, one load instead of four (most of a checker texture).
   for (let level = 0; level < widths.length; level++) {
     const w = widths[level];
     const h = heights[level];
@@ -148,18 +192,7 @@ export function makeTexture(
       }
     }
   }
-  return {
-    type,
-    width,
-    height,
-    texels,
-    packed,
-    packedOffset: offsets.map((offset) => offset / 3),
-    levelWidth: Int32Array.from(widths),
-    levelHeight: Int32Array.from(heights),
-    maxRho: 2 ** (widths.length - 1),
-    mean: [sr / n, sg / n, sb / n],
-  };
+  return packed;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The metrics a run logs (episodes.jsonl, updates.jsonl, evaluations.jsonl), named once here in
- * CleanRL's namespaced style. README's metrics table says what each means and what healthy values
+ * CleanRL's namespaced style. docs/metrics.md says what each means and what healthy values
  * look like.
  */
 import type { WorkerMessage } from './protocol.js';

@@ -19,97 +19,12 @@ import { Evaluator } from './evaluator.js';
 import { episodeRow, evaluationRow, updateRow } from './metrics.js';
 import type { WorkerMessage } from './protocol.js';
 import { RunFolder } from './run_folder.js';
+import type { TrainerEvent, TrainOptions, TrainResult } from './events.js';
 import { TrainingState } from './shared_state.js';
 import { WorkerPool } from './worker_pool.js';
 
 export { WorkerError } from './worker_pool.js';
-
-type UpdatesReport = Pick<
-  Extract<WorkerMessage, { type: 'updates' }>,
-  'type' | 'workerId' | 'globalStep' | 'policyLoss' | 'valueLoss' | 'entropy' | 'std' | 'gradNorm' | 'learningRate'
->;
-
-/** Events reported while training (the CLI's progress bar and the notebooks' live plots use them). */
-export type TrainerEvent =
-  | {
-      type: 'start';
-      config: A3CConfig;
-      runDir: string;
-      resumedFrom: number;
-      /** On resume: which checkpoint the run continues from, and why `last` was not used when it is `best`. */
-      resumedCheckpoint?: { kind: 'last' | 'best'; lastProblem?: string };
-    }
-  | {
-      type: 'episode';
-      workerId: number;
-      episode: number;
-      globalStep: number;
-      episodeReturn: number;
-      length: number;
-      meanReturn: number;
-      wallSeconds: number;
-    }
-  /** A worker's means over its updates since its previous report (as in updates.jsonl). */
-  | UpdatesReport
-  | {
-      type: 'progress';
-      globalStep: number;
-      totalSteps: number;
-      episodes: number;
-      stepsPerSecond: number;
-      meanReturn: number | null;
-      wallSeconds: number;
-      etaSeconds: number | null;
-    }
-  /** A periodic deterministic evaluation: `returns` holds the confirmation episodes too when it ran them. */
-  | {
-      type: 'evaluation';
-      globalStep: number;
-      meanReturn: number;
-      stdReturn: number;
-      /** What `best` is chosen by: meanReturn - stdReturn (`selectionScore`). */
-      score: number;
-      returns: number[];
-      best: boolean;
-    }
-  | { type: 'checkpoint'; kind: 'best' | 'last'; path: string; globalStep: number; meanReturn: number | null }
-  | { type: 'stop'; reason: 'done' | 'aborted' | 'error'; globalStep: number };
-
-export interface TrainOptions {
-  /** Folder of the run: config.json, episodes.jsonl, updates.jsonl, best.ckpt, last.ckpt. */
-  runDir: string;
-  /** Continue the run in `runDir` from its `last` checkpoint (config overrides may raise totalSteps). */
-  resume?: boolean;
-  /** Start over in a folder that holds a run: its run files (only those) are deleted first. */
-  overwrite?: boolean;
-  /** Aborting stops every worker after its current rollout and writes `last` (Ctrl-C). */
-  signal?: AbortSignal;
-  onEvent?: (event: TrainerEvent) => void;
-  /** Modules imported in the trainer and in every worker first, e.g. to register custom envs. */
-  preload?: string[];
-  /** Seconds between progress events. */
-  progressIntervalSeconds?: number;
-  /** Seconds a worker gets to stop once the run is over before it is terminated (default 30). */
-  stopGraceSeconds?: number;
-}
-
-export interface TrainResult {
-  runDir: string;
-  config: A3CConfig;
-  globalSteps: number;
-  episodes: number;
-  updates: number;
-  skippedUpdates: number;
-  wallSeconds: number;
-  stepsPerSecond: number;
-  /** What `best` was chosen by: the best evaluation score (mean - std, `selectionScore`), or the best moving average of training returns. */
-  bestScore: number | null;
-  bestCriterion: 'evaluation' | 'training';
-  lastMeanReturn: number | null;
-  aborted: boolean;
-  bestPath: string | null;
-  lastPath: string;
-}
+export type { TrainerEvent, TrainOptions, TrainResult } from './events.js';
 
 /** Seconds a worker gets to finish its rollout once the run is over, before it is terminated. */
 const STOP_GRACE_SECONDS = 30;

@@ -9,7 +9,7 @@
  * The score is the mean return minus one standard deviation (`selectionScore`): a gait that
  * falls over now and then loses to a slightly slower one that never does. Chosen by the mean
  * alone, a run kept a model at 4,329 whose 15 episodes held a 2,314 over one at 4,255 whose worst
- * was 4,068; its final evaluation was 3,326 +- 1,178 (docs/tuning.md, "Choosing best").
+ * was 4,068; its final evaluation was 3,326 +- 1,178 (docs/tuning.md, "The default budget and the choice of `best`").
  *
  * Plain code on the trainer's thread, testable without worker threads.
  */

@@ -5,7 +5,7 @@
  *   a3c train  --env HalfCheetah-v5 --workers 2 --total-steps 1000000 --seed 1 --run-dir runs/x [--resume]
  *   a3c eval   --checkpoint runs/x/best --episodes 10 [--stochastic] [--json] [--video out.mp4]
  *   a3c render --env HalfCheetah-v5 --policy random --video out.mp4 [--png frame.png]
- *   a3c main   (what `npm start` runs: train HalfCheetah-v5 for 1M steps, evaluate, record a video)
+ *   a3c main   (what `npm start` runs: train HalfCheetah-v5 with the defaults (2M steps), evaluate, record a video)
  *   a3c envs   (list the registered environments)
  */
 import { mkdirSync } from 'node:fs';

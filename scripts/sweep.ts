@@ -122,6 +122,7 @@ for (const seed of seeds) {
       runDir,
       onEvent: (event) => {
         if (event.type === 'evaluation') evaluations.push(Math.round(event.meanReturn));
+        if (event.type === 'restart') evaluations.push(Number.NaN); // printed as "restart" below
       },
     },
   );
@@ -138,13 +139,14 @@ for (const seed of seeds) {
     numWorkers: base.numWorkers,
     wallSeconds: run.wallSeconds,
     stepsPerSecond: run.stepsPerSecond,
+    restarts: run.restarts,
     bestEval10: evaluation.mean,
     bestEval10Std: evaluation.std,
     evaluations,
   };
   appendFileSync(join(outDir, 'results.jsonl'), `${JSON.stringify(record)}\n`);
   console.log(
-    `  seed ${seed}: ${evaluation.mean.toFixed(1)} +- ${evaluation.std.toFixed(1)} (${run.wallSeconds.toFixed(0)} s, ${run.stepsPerSecond.toFixed(0)} steps/s); periodic evaluations ${evaluations.join(' ')}`,
+    `  seed ${seed}: ${evaluation.mean.toFixed(1)} +- ${evaluation.std.toFixed(1)} (${run.wallSeconds.toFixed(0)} s, ${run.stepsPerSecond.toFixed(0)} steps/s); periodic evaluations ${evaluations.map((e) => (Number.isNaN(e) ? '| restart |' : e)).join(' ')}`,
   );
 }
 const thresholds = [...new Set([2500, 3000, threshold])].sort((a, b) => a - b);

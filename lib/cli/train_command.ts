@@ -98,6 +98,7 @@ export async function trainWithProgress(
     });
     process.stderr.write(
       `${result.aborted ? 'Stopped' : 'Done'}: ${result.globalSteps} steps, ${result.episodes} episodes in ${result.wallSeconds.toFixed(0)} s ` +
+        (result.restarts > 0 ? `(after ${result.restarts} early restart${result.restarts > 1 ? 's' : ''}) ` : '') +
         `(${result.stepsPerSecond.toFixed(0)} steps/s); ${bestText(result)}\n` +
         `Checkpoints: ${result.bestPath ?? '(no best yet)'}, ${result.lastPath}\n` +
         belowUsualText(result, DEFAULT_CONFIG) +
@@ -160,6 +161,19 @@ class ProgressBar {
       });
     } else if (event.type === 'evaluation' && event.best) {
       this.best = event.meanReturn.toFixed(1);
+    } else if (event.type === 'restart') {
+      this.stop();
+      const score =
+        event.bestScore === null ? 'no evaluation' : `a best evaluation score of ${event.bestScore.toFixed(1)}`;
+      process.stderr.write(
+        `Early restart ${event.restarts}: ${score} at step ${event.globalStep} is below ${event.minScore}, ` +
+          'which every run that ended well had passed by then (lib/training/early_restart.ts). ' +
+          `That attempt's logs and best.ckpt are in ${event.setAsideTo}; starting over from step 0 with seed ${event.seed}.\n`,
+      );
+      this.best = '-';
+      this.startStep = 0;
+      this.bar.start(this.totalSteps, 0, { sps: '-', episodes: 0, ret: '-', best: '-', remaining: '-' });
+      this.started = true;
     } else if (event.type === 'stop') {
       // A finished run ends at 100% (the last progress tick may predate the final steps).
       if (event.reason === 'done' && this.started)

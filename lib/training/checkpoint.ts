@@ -39,6 +39,8 @@ export interface CheckpointCounters {
   skippedUpdates: number;
   /** Level of the adaptive learning rate (`targetKl`), 0 when it never moved. */
   lrLevel: number;
+  /** Early restarts so far (lib/training/early_restart.ts); absent in older files, which is 0. */
+  restarts?: number;
 }
 
 export interface Checkpoint {
@@ -295,6 +297,11 @@ function fieldProblems(file: CheckpointFile): string[] {
         ['globalSteps', 'episodes', 'updates', 'skippedUpdates', 'lrLevel'].every(
           (key) => typeof (file.counters as unknown as Record<string, unknown>)[key] === 'number',
         ),
+    ],
+    [
+      'counters.restarts must be a whole number when present',
+      !isObject(file.counters) ||
+        [undefined, ...Array.from({ length: 101 }, (_, i) => i)].includes(file.counters.restarts),
     ],
     ['rng must be a list of generator states', Array.isArray(file.rng)],
     ['wallSeconds must be a number', typeof file.wallSeconds === 'number'],

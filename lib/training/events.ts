@@ -3,6 +3,7 @@
  * CLI's progress bar and the notebooks' live plots listen to them) and its result.
  */
 import type { A3CConfig } from '../config.js';
+import type { EarlyCheck } from './early_restart.js';
 import type { WorkerMessage } from './protocol.js';
 
 export type UpdatesReport = Pick<
@@ -54,6 +55,20 @@ export type TrainerEvent =
       best: boolean;
     }
   | { type: 'checkpoint'; kind: 'best' | 'last'; path: string; globalStep: number; meanReturn: number | null }
+  /**
+   * An early restart (lib/training/early_restart.ts): the attempt's best score at `globalStep` was
+   * below `minScore`; its logs and `best` moved to `setAsideTo`, and a new attempt starts from
+   * step 0 with `seed`.
+   */
+  | {
+      type: 'restart';
+      globalStep: number;
+      bestScore: number | null;
+      minScore: number;
+      restarts: number;
+      seed: number;
+      setAsideTo: string;
+    }
   | { type: 'stop'; reason: 'done' | 'aborted' | 'error'; globalStep: number };
 
 export interface TrainOptions {
@@ -72,6 +87,8 @@ export interface TrainOptions {
   progressIntervalSeconds?: number;
   /** Seconds a worker gets to stop once the run is over before it is terminated (default 30). */
   stopGraceSeconds?: number;
+  /** Replaces the task's early check (lib/training/early_restart.ts; null: none). For tests and experiments. */
+  earlyCheck?: EarlyCheck | null;
 }
 
 export interface TrainResult {
@@ -85,6 +102,8 @@ export interface TrainResult {
   stepsPerSecond: number;
   /** What `best` was chosen by: the best evaluation score (mean - std, `selectionScore`), or the best moving average of training returns. */
   bestScore: number | null;
+  /** Early restarts the run took (lib/training/early_restart.ts); `best` is the last attempt's. */
+  restarts: number;
   bestCriterion: 'evaluation' | 'training';
   lastMeanReturn: number | null;
   aborted: boolean;

@@ -8,7 +8,7 @@
  * or appended line by line with checked writes (lib/common/files.ts), and a run killed before
  * its first `last` checkpoint, or with a damaged `last`, resumes from `best`.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   FileWriteError,
@@ -29,6 +29,9 @@ export const RUN_FILES = {
   best: 'best.ckpt',
   last: 'last.ckpt',
 } as const;
+
+/** Where an attempt abandoned by an early restart keeps its logs and `best`: `attempt-1/`, `attempt-2/`, ... */
+export const ATTEMPT_FOLDER = /^attempt-\d+$/;
 
 /** The JSONL logs: one JSON object per line. */
 export type LogName = 'episodes' | 'updates' | 'evaluations';
@@ -138,6 +141,29 @@ export class RunFolder {
     return path;
   }
 
+  /**
+   * Set aside the attempt that an early restart abandons: its logs and `best` move to
+   * `attempt-N/` (N = 1 for the first attempt), so the next attempt starts with empty logs and
+   * its own `best`. `last` stays until the next attempt overwrites it: a run killed in between
+   * resumes the abandoned attempt, whose next evaluation restarts it again. Returns the folder.
+   */
+  setAsideAttempt(attempt: number): string {
+    const target = join(this.dir, `attempt-${attempt}`);
+    this.guard(() => {
+      try {
+        mkdirSync(target);
+        for (const name of ['episodes', 'updates', 'evaluations', 'best'] as const) {
+          if (this.hasFile(name)) renameSync(join(this.dir, RUN_FILES[name]), join(target, RUN_FILES[name]));
+        }
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+        const message = `Cannot set aside the abandoned attempt in ${target}: ${describeFileError(error)}`;
+        throw new FileWriteError(message, target, code, { cause: error });
+      }
+    });
+    return target;
+  }
+
   /** Append one row as a JSON line to a log (checked; a failure leaves only whole lines). */
   append(log: LogName, row: Record<string, unknown>): void {
     this.guard(() => appendLine(join(this.dir, RUN_FILES[log]), JSON.stringify(row)));
@@ -151,16 +177,24 @@ export class RunFolder {
   private runFileNames(): string[] {
     if (!existsSync(this.dir)) return [];
     const runFiles: readonly string[] = Object.values(RUN_FILES);
-    return readdirSync(this.dir).filter((name) => runFiles.includes(name) || isTemporaryName(name));
+    return readdirSync(this.dir).filter(
+      (name) => runFiles.includes(name) || isTemporaryName(name) || ATTEMPT_FOLDER.test(name),
+    );
   }
 
-  /** Remove one run file (a symlink is removed itself, never followed; a folder is refused). */
+  /**
+   * Remove one run file (a symlink is removed itself, never followed), or an `attempt-N` folder
+   * that holds run files only; any other folder is refused.
+   */
   private removeRunFile(name: string): void {
     const path = join(this.dir, name);
-    if (lstatSync(path).isDirectory())
-      throw new RunFolderError(`Cannot start over in ${this.dir}: ${path} is a folder; remove it yourself`);
+    if (lstatSync(path).isDirectory()) {
+      const runFiles: readonly string[] = Object.values(RUN_FILES);
+      const own = ATTEMPT_FOLDER.test(name) && readdirSync(path).every((file) => runFiles.includes(file));
+      if (!own) throw new RunFolderError(`Cannot start over in ${this.dir}: ${path} is a folder; remove it yourself`);
+    }
     try {
-      rmSync(path, { force: true });
+      rmSync(path, { force: true, recursive: true });
     } catch (error) {
       throw new RunFolderError(`Cannot remove ${path} to start over: ${describeFileError(error)}`, {
         cause: error,

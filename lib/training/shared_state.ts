@@ -11,6 +11,7 @@ import { RunningMeanStd, type RunningMeanStdJSON } from '../envs/running_mean_st
 import { ActorCritic, type ModelSpec } from '../model/actor_critic.js';
 import type { Checkpoint } from './checkpoint.js';
 import type { WorkerInit } from './protocol.js';
+import { attemptSeed } from './early_restart.js';
 import { Counter, createCounters, type SharedCounters } from './shared_memory.js';
 
 export class TrainingState {
@@ -26,12 +27,24 @@ export class TrainingState {
   /** Wall time of the run before this session (resumed runs continue their clock). */
   readonly priorWallSeconds: number;
 
+  /** Early restarts before this attempt (lib/training/early_restart.ts); its seed follows from it. */
+  readonly restarts: number;
+  /** The seed this attempt started from: `config.seed` until the first restart. */
+  readonly seed: number;
+
+  /**
+   * A new run, a resumed one (`resumed`), or a new attempt after an early restart (`restart`:
+   * the restarts so far, and the wall time already spent, which the run's clock keeps).
+   */
   constructor(
     readonly config: Readonly<A3CConfig>,
     readonly modelSpec: ModelSpec,
     resumed: Checkpoint | null,
+    restart?: { restarts: number; wallSeconds: number },
   ) {
-    const rootRng = new Rng(config.seed);
+    this.restarts = resumed?.counters.restarts ?? restart?.restarts ?? 0;
+    this.seed = attemptSeed(config.seed, this.restarts);
+    const rootRng = new Rng(this.seed);
     const initial = resumed ? resumed.params : new ActorCritic(modelSpec, { rng: rootRng.spawn() }).params;
     this.adam = SharedAdam.create(initial, { lr: config.lr, betas: config.adamBetas, eps: config.adamEps });
     if (resumed?.optimizer) {
@@ -61,7 +74,7 @@ export class TrainingState {
       (_, i) => resumed?.rng[i] ?? rootRng.spawn().getState(),
     );
     this.bestScore = resumed?.bestScore ?? null;
-    this.priorWallSeconds = resumed?.wallSeconds ?? 0;
+    this.priorWallSeconds = resumed?.wallSeconds ?? restart?.wallSeconds ?? 0;
   }
 
   /** A counter's current value (Atomics.load: the workers' latest writes). */
@@ -80,7 +93,7 @@ export class TrainingState {
       observationStats: storageOf(this.observationRms),
       rewardStats: storageOf(this.rewardRms),
       rng: this.workerRngs[workerId],
-      envSeed: this.config.seed * 1000 + workerId + this.count('Episodes'),
+      envSeed: this.seed * 1000 + workerId + this.count('Episodes'),
       preload,
     };
   }
@@ -107,6 +120,7 @@ export class TrainingState {
         updates: this.count('Updates'),
         skippedUpdates: this.count('SkippedUpdates'),
         lrLevel: this.count('LrLevel'),
+        ...(this.restarts > 0 ? { restarts: this.restarts } : {}),
       },
       rng: [...this.workerRngs],
       wallSeconds: run.wallSeconds,

@@ -6,7 +6,8 @@
  *   1. resolve and validate the config; open the run folder (new, or resumed from a checkpoint)
  *   2. create the shared state: global parameters, SharedAdam's moments, counters, statistics
  *   3. start the worker pool (lib/a3c/worker.ts in each thread)
- *   4. while they train: report progress, evaluate and keep `best`, save `last` periodically
+ *   4. while they train: report progress, evaluate and keep `best`, save `last` periodically;
+ *      a run still poor at the early check starts over from a new seed (early_restart.ts)
  *   5. stop at totalSteps (or on error / abort), join every worker, write the final `last`
  */
 import { resolve } from 'node:path';
@@ -15,6 +16,7 @@ import { makeEnv } from '../envs/registry.js';
 import type { RunningMeanStdJSON } from '../envs/running_mean_std.js';
 import { defaultModelSpec, type ModelSpec } from '../model/actor_critic.js';
 import type { Checkpoint } from './checkpoint.js';
+import { earlyCheckFor, failsEarlyCheck, type EarlyCheck } from './early_restart.js';
 import { Evaluator } from './evaluator.js';
 import { episodeRow, evaluationRow, updateRow } from './metrics.js';
 import type { WorkerMessage } from './protocol.js';
@@ -37,24 +39,62 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
     p.startsWith('file:') ? p : new URL(p, `file://${resolve('.')}/`).href,
   );
   for (const url of preload) await import(url);
+  const emit = options.onEvent ?? (() => {});
 
   // 1. Config and run folder. A new run never writes into an earlier run's folder.
   const { config, folder, resumed, resumedCheckpoint } = openRun(overrides, options);
 
   // 2. Shared state: global parameters, Adam's moments, counters, normalisation statistics.
   const modelSpec = await modelSpecFor(config);
-  const state = new TrainingState(config, modelSpec, resumed);
+  let state = new TrainingState(config, modelSpec, resumed);
   const evaluator =
     config.evalIntervalSteps > 0
       ? new Evaluator(await makeEnv(config.envId, episodeLimit(config)), modelSpec, config)
       : null;
-  const run = new RunSession(state, folder, evaluator, options.onEvent ?? (() => {}));
-  run.emit({ type: 'start', config, runDir: folder.dir, resumedFrom: run.startSteps, resumedCheckpoint });
-  // `last` exists from the start, so a run killed before its first periodic save can be resumed.
+  const resumedFrom = state.count('GlobalSteps');
+  emit({ type: 'start', config, runDir: folder.dir, resumedFrom, resumedCheckpoint });
+  try {
+    for (;;) {
+      // 3-4. One attempt: the worker pool trains while the session reports, evaluates and saves.
+      const run = new RunSession(state, folder, evaluator, emit, options.earlyCheck);
+      const { failure, aborted } = await trainAttempt(run, state, preload, options);
+      // An early restart (lib/training/early_restart.ts): set this attempt aside, start a new one.
+      if (run.restartDue && !failure && !aborted && !run.writeFailure) {
+        const restarts = state.restarts + 1;
+        const setAsideTo = folder.setAsideAttempt(restarts);
+        const wallSeconds = run.wallSeconds();
+        state = new TrainingState(config, modelSpec, null, { restarts, wallSeconds });
+        emit({ type: 'restart', ...run.restartDue, restarts, seed: state.seed, setAsideTo });
+        continue;
+      }
+      // 5. Evaluate the final model, write the final `last`.
+      if (!failure && !aborted) run.evaluate(state.count('GlobalSteps'));
+      run.save('last');
+      const reason = failure ? 'error' : aborted ? 'aborted' : 'done';
+      emit({ type: 'stop', reason, globalStep: state.count('GlobalSteps') });
+      if (failure) throw failure;
+      if (run.writeFailure) throw run.writeFailure;
+      return run.result(aborted);
+    }
+  } finally {
+    evaluator?.close();
+  }
+}
+
+/**
+ * Steps 3 and 4 for one attempt: write `last` at once (a run killed before its first periodic
+ * save can be resumed), start the workers, tick until they have all stopped (totalSteps, an
+ * abort, an error, an early restart) and join them.
+ */
+async function trainAttempt(
+  run: RunSession,
+  state: TrainingState,
+  preload: string[],
+  options: TrainOptions,
+): Promise<{ failure: Error | null; aborted: boolean }> {
   run.save('last');
   if (run.writeFailure) throw run.writeFailure;
-
-  // 3. The worker pool.
+  const { config } = state;
   const pool = new WorkerPool(
     Array.from({ length: config.numWorkers }, (_, workerId) => state.workerInit(workerId, preload)),
     state.counters.view,
@@ -72,29 +112,14 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
   };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) onAbort();
-
-  // 4. Progress, evaluations and periodic `last` checkpoints while the workers train.
   const ticker = setInterval(() => run.tick(), (options.progressIntervalSeconds ?? 1) * 1000);
-
-  // 5. Join every worker, evaluate the final model, write the final `last`.
   try {
     await pool.join();
   } finally {
     clearInterval(ticker);
     options.signal?.removeEventListener('abort', onAbort);
   }
-  const failure = pool.failure;
-  if (!failure && !aborted) run.evaluate(state.count('GlobalSteps'));
-  evaluator?.close();
-  run.save('last');
-  run.emit({
-    type: 'stop',
-    reason: failure ? 'error' : aborted ? 'aborted' : 'done',
-    globalStep: state.count('GlobalSteps'),
-  });
-  if (failure) throw failure;
-  if (run.writeFailure) throw run.writeFailure;
-  return run.result(aborted);
+  return { failure: pool.failure, aborted };
 }
 
 /** Step 1: the resolved config and the run folder, new or resumed. */
@@ -170,13 +195,19 @@ class RunSession {
   private nextEvalStep: number;
   private readonly waitingEpisodes = new Map<number, Extract<WorkerMessage, { type: 'episode' }>>();
   private nextEpisode: number;
+  /** The early check still ahead of this attempt, if any (lib/training/early_restart.ts). */
+  private earlyCheck: EarlyCheck | null;
+  /** Set when the early check failed: the workers were asked to stop, and train() starts over. */
+  restartDue: { globalStep: number; bestScore: number | null; minScore: number } | null = null;
 
   constructor(
     private readonly state: TrainingState,
     private readonly folder: RunFolder,
     private readonly evaluator: Evaluator | null,
     readonly emit: (event: TrainerEvent) => void,
+    earlyCheck?: EarlyCheck | null,
   ) {
+    this.earlyCheck = evaluator ? earlyCheckFor(state.config, state.restarts, earlyCheck) : null;
     this.startSteps = state.count('GlobalSteps');
     this.nextEpisode = state.count('Episodes') + 1;
     const interval = state.config.evalIntervalSteps;
@@ -297,6 +328,14 @@ class RunSession {
       this.state.bestScore = score;
       this.save('best', { params, observationStats });
     }
+    const check = this.earlyCheck;
+    if (check && globalStep >= check.steps) {
+      this.earlyCheck = null;
+      if (failsEarlyCheck(check, globalStep, this.state.bestScore)) {
+        this.restartDue = { globalStep, bestScore: this.state.bestScore, minScore: check.minScore };
+        this.pool?.requestStop();
+      }
+    }
   }
 
   save(kind: 'best' | 'last', frozen?: Parameters<TrainingState['snapshot']>[1]): void {
@@ -343,6 +382,7 @@ class RunSession {
       wallSeconds: this.wallSeconds(),
       stepsPerSecond: this.stepsPerSecond(globalSteps),
       bestScore: this.state.bestScore,
+      restarts: this.state.restarts,
       bestCriterion: this.evaluator ? 'evaluation' : 'training',
       lastMeanReturn: this.meanRecent(),
       aborted,

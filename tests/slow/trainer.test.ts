@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { train, WorkerError } from '../../lib/training/trainer.js';
 import type { TrainerEvent } from '../../lib/training/trainer.js';
 import { loadCheckpoint } from '../../lib/training/checkpoint.js';
+import { attemptSeed } from '../../lib/training/early_restart.js';
 
 const FIXTURE = new URL('../fixtures/faulty_envs.ts', import.meta.url).href;
 const runDir = () => mkdtempSync(join(tmpdir(), 'a3c-train-'));
@@ -245,4 +246,56 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
     logged.map((l) => l['eval/episodes']),
     evaluations.map((e) => e.returns.length),
   );
+});
+
+test('an early restart sets the attempt aside and starts over with a new seed, at most maxRestarts times', async () => {
+  const dir = runDir();
+  const events: TrainerEvent[] = [];
+  const config = {
+    envId: 'InvertedPendulum-v5',
+    numWorkers: 1,
+    totalSteps: 2500,
+    seed: 4,
+    evalIntervalSteps: 500,
+    evalEpisodes: 1,
+    evalConfirmEpisodes: 0,
+    maxRestarts: 1,
+    reproducible: true,
+  };
+  // A bar no model reaches: the first attempt restarts at its first evaluation at or after step 1000.
+  const earlyCheck = { steps: 1000, minScore: 1e9 };
+  const result = await train(config, { runDir: dir, earlyCheck, onEvent: (e) => events.push(e) });
+  const restarts = events.filter((e): e is Extract<TrainerEvent, { type: 'restart' }> => e.type === 'restart');
+  assert.equal(restarts.length, 1, 'one restart, then maxRestarts is used up');
+  assert.equal(result.restarts, 1);
+  assert.ok(restarts[0].globalStep >= 1000 && restarts[0].globalStep < 1500, `restart at ${restarts[0].globalStep}`);
+  assert.equal(restarts[0].seed, attemptSeed(4, 1));
+  assert.equal(restarts[0].setAsideTo, join(dir, 'attempt-1'));
+  // The abandoned attempt's logs and best are set aside; the run's own files are the new attempt's.
+  for (const file of ['episodes.jsonl', 'evaluations.jsonl', 'best.ckpt'])
+    assert.ok(existsSync(join(dir, 'attempt-1', file)), `attempt-1/${file}`);
+  const abandoned = readJsonl(join(dir, 'attempt-1', 'evaluations.jsonl'));
+  assert.ok(abandoned.at(-1)!.global_step >= 1000);
+  const episodes = readJsonl(join(dir, 'episodes.jsonl'));
+  assert.ok(episodes[0].global_step < 500, 'the new attempt starts from step 0');
+  assert.equal(episodes[0].episode, 1);
+  assert.ok(result.globalSteps >= 2500 && result.globalSteps < 2600, `${result.globalSteps} steps`);
+  const last = loadCheckpoint(join(dir, 'last'));
+  assert.equal(last.counters.restarts, 1);
+  assert.equal(last.counters.globalSteps, result.globalSteps);
+  // Resumed, the run keeps its restart count: the check is used up and it does not restart again.
+  const resumed = await train({ totalSteps: 3000 }, { runDir: dir, resume: true, earlyCheck });
+  assert.equal(resumed.restarts, 1);
+  // The same seed restarts the same way: the new attempt's first episodes are the same.
+  const again = runDir();
+  await train(config, { runDir: again, earlyCheck });
+  assert.deepEqual(
+    readJsonl(join(again, 'episodes.jsonl'))
+      .slice(0, 5)
+      .map((e) => e['charts/episodic_return']),
+    episodes.slice(0, 5).map((e) => e['charts/episodic_return']),
+  );
+  // --overwrite removes the set-aside attempt with the rest of the run.
+  await train({ ...config, maxRestarts: 0 }, { runDir: again, overwrite: true });
+  assert.ok(!existsSync(join(again, 'attempt-1')));
 });

@@ -181,70 +181,144 @@ const toLight = new LightRay();
 
 /**
  * Light the points of s (before texturing) into s.r, s.g, s.b; with `shadows` false (the mirror
- * image, as in MuJoCo's mirrored pass) no light is blocked. Per light, first where it comes from
- * and how much of it arrives at each point (`arrive`), then the equation over all points in one
- * loop without calls: a plane is lit a row at a time.
+ * image, as in MuJoCo's mirrored pass) no light is blocked. Most of a frame is a plane lit by
+ * directional lights, so that case is split out: on a plane such a light makes one angle with the
+ * normal everywhere, its ambient and diffuse terms are constants (summed once into the base
+ * colour when nothing shadows it), and only the highlight depends on the point (`planeLight`).
+ * Every other light and surface goes through the general loop (`pointLight`).
  */
 export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const g = f.g;
   const o = s.geom * GEOM_STRIDE;
-  const { n, data, hasAmbient, directional, dir } = f.lights;
-  const matSpecular = g[o + G_SPECULAR];
-  const shininess = 128 * g[o + G_SHININESS];
-  // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
-  const highlight2 = shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
+  const { n, data, hasAmbient, directional, castsShadow, dir } = f.lights;
   // OpenGL's global ambient light: MuJoCo sets 0.3 only when the scene has no lights.
   const base = n === 0 ? 0.3 + g[o + G_EMISSION] : g[o + G_EMISSION];
-  const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
-  const [fx, fy, fz] = [nx[0], ny[0], nz[0]];
-  // rgba multiplies the emission, ambient and diffuse terms as they are added, so that the
-  // specular terms can be added to the same sums.
-  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
+  let [br, bg, bb] = [base, base, base];
+  for (let l = 0; l < n; l++) {
+    if (!s.flat || directional[l] === 0 || (shadows && castsShadow[l] === 1)) continue;
+    const ndl = s.nx[0] * dir[3 * l] + s.ny[0] * dir[3 * l + 1] + s.nz[0] * dir[3 * l + 2];
+    if (ndl <= 0 && hasAmbient[l] === 0) continue;
+    const diffuse = ndl > 0 ? ndl : 0;
+    const lo = l * LIGHT_STRIDE;
+    br += data[lo + L_AMBIENT] + diffuse * data[lo + L_DIFFUSE];
+    bg += data[lo + L_AMBIENT + 1] + diffuse * data[lo + L_DIFFUSE + 1];
+    bb += data[lo + L_AMBIENT + 2] + diffuse * data[lo + L_DIFFUSE + 2];
+  }
+  // rgba multiplies the emission, ambient and diffuse terms, so the specular terms add to the same sums.
+  const [red, grn, blue] = [g[o + G_RGBA] * br, g[o + G_RGBA + 1] * bg, g[o + G_RGBA + 2] * bb];
   // A loop, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
-  for (let i = 0; i < count; i++) {
-    r[i] = red * base;
-    green[i] = grn * base;
-    b[i] = blue * base;
+  for (let i = 0; i < s.count; i++) {
+    s.r[i] = red;
+    s.g[i] = grn;
+    s.b[i] = blue;
   }
   for (let l = 0; l < n; l++) {
-    // Directional lights come from one direction, and arrive whole where nothing shadows them: then
-    // the loop reads constants instead of arrays (most of a frame is lit by such lights).
-    const varying = arrive(f, s, l, shadows);
-    const fixed = directional[l] === 1;
-    const [dx, dy, dz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
-    const lo = l * LIGHT_STRIDE;
-    const ambient = hasAmbient[l] === 1;
-    // The light's colours in locals, out of the loop over points.
-    const [ar, ag, ab] = [red * data[lo + L_AMBIENT], grn * data[lo + L_AMBIENT + 1], blue * data[lo + L_AMBIENT + 2]];
-    const [dr, dg, db] = [red * data[lo + L_DIFFUSE], grn * data[lo + L_DIFFUSE + 1], blue * data[lo + L_DIFFUSE + 2]];
-    const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
+    if (s.flat && directional[l] === 1) planeLight(f, s, l, shadows);
+    else pointLight(f, s, l, shadows);
+  }
+}
+
+/** The specular exponent, and the N.H below which a highlight is under 1/1000 (compared squared). */
+function highlightOf(g: Float64Array, o: number): { shininess: number; highlight2: number } {
+  const shininess = 128 * g[o + G_SHININESS];
+  // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
+  return { shininess, highlight2: shininess > 7 ? (1 - 7 / shininess) ** 2 : 0 };
+}
+
+/**
+ * Directional light l on the points of a plane (one normal): the shadowed part of its ambient
+ * and diffuse terms (the unshadowed part is in the base colour), then its highlight.
+ */
+function planeLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
+  const g = f.g;
+  const o = s.geom * GEOM_STRIDE;
+  const { data, hasAmbient, dir } = f.lights;
+  const [ux, uy, uz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
+  const [mx, my, mz] = [s.nx[0], s.ny[0], s.nz[0]];
+  const ndl = mx * ux + my * uy + mz * uz;
+  if (ndl <= 0 && hasAmbient[l] === 0) return;
+  const lo = l * LIGHT_STRIDE;
+  const varying = arrive(f, s, l, shadows);
+  const { r, g: green, b, vx, vy, vz, arriving, count } = s;
+  if (varying) {
+    const diffuse = ndl > 0 ? ndl : 0;
+    const ar = g[o + G_RGBA] * (data[lo + L_AMBIENT] + diffuse * data[lo + L_DIFFUSE]);
+    const ag = g[o + G_RGBA + 1] * (data[lo + L_AMBIENT + 1] + diffuse * data[lo + L_DIFFUSE + 1]);
+    const ab = g[o + G_RGBA + 2] * (data[lo + L_AMBIENT + 2] + diffuse * data[lo + L_DIFFUSE + 2]);
     for (let i = 0; i < count; i++) {
-      const factor = varying ? arriving[i] : 1;
-      const ux = fixed ? dx : lx[i];
-      const uy = fixed ? dy : ly[i];
-      const uz = fixed ? dz : lz[i];
-      const mx = flat ? fx : nx[i];
-      const my = flat ? fy : ny[i];
-      const mz = flat ? fz : nz[i];
-      const ndl = mx * ux + my * uy + mz * uz;
-      if (factor === 0 || (ndl <= 0 && !ambient)) continue;
-      const diffuse = ndl > 0 ? ndl : 0;
-      r[i] += factor * (ar + diffuse * dr);
-      green[i] += factor * (ag + diffuse * dg);
-      b[i] += factor * (ab + diffuse * db);
-      if (ndl <= 0 || matSpecular <= 0) continue;
-      // N.H with H = (L + V) / |L + V|, compared before taking the root.
-      const hx = ux + vx[i];
-      const hy = uy + vy[i];
-      const hz = uz + vz[i];
-      const norm2 = hx * hx + hy * hy + hz * hz;
-      const cosine = mx * hx + my * hy + mz * hz;
-      if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
-      const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
-      r[i] += k * pr;
-      green[i] += k * pg;
-      b[i] += k * pb;
+      const factor = arriving[i];
+      r[i] += factor * ar;
+      green[i] += factor * ag;
+      b[i] += factor * ab;
     }
+  }
+  const matSpecular = g[o + G_SPECULAR];
+  const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
+  if (ndl <= 0 || matSpecular <= 0 || (pr === 0 && pg === 0 && pb === 0)) return;
+  const { shininess, highlight2 } = highlightOf(g, o);
+  for (let i = 0; i < count; i++) {
+    const factor = varying ? arriving[i] : 1;
+    if (factor === 0) continue;
+    // N.H with H = (L + V) / |L + V|, compared before taking the root.
+    const hx = ux + vx[i];
+    const hy = uy + vy[i];
+    const hz = uz + vz[i];
+    const norm2 = hx * hx + hy * hy + hz * hz;
+    const cosine = mx * hx + my * hy + mz * hz;
+    if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
+    const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
+    r[i] += k * pr;
+    green[i] += k * pg;
+    b[i] += k * pb;
+  }
+}
+
+/** Light l on points with their own normals, or a positional light: the whole equation per point. */
+function pointLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
+  const g = f.g;
+  const o = s.geom * GEOM_STRIDE;
+  const { data, hasAmbient, directional, dir } = f.lights;
+  const matSpecular = g[o + G_SPECULAR];
+  const { shininess, highlight2 } = highlightOf(g, o);
+  const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
+  const [fx, fy, fz] = [nx[0], ny[0], nz[0]];
+  // Directional lights come from one direction, and arrive whole where nothing shadows them.
+  const varying = arrive(f, s, l, shadows);
+  const fixed = directional[l] === 1;
+  const [dx, dy, dz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
+  const lo = l * LIGHT_STRIDE;
+  const ambient = hasAmbient[l] === 1;
+  // The light's colours in locals, out of the loop over points.
+  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
+  const [ar, ag, ab] = [red * data[lo + L_AMBIENT], grn * data[lo + L_AMBIENT + 1], blue * data[lo + L_AMBIENT + 2]];
+  const [dr, dg, db] = [red * data[lo + L_DIFFUSE], grn * data[lo + L_DIFFUSE + 1], blue * data[lo + L_DIFFUSE + 2]];
+  const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
+  for (let i = 0; i < count; i++) {
+    const factor = varying ? arriving[i] : 1;
+    const ux = fixed ? dx : lx[i];
+    const uy = fixed ? dy : ly[i];
+    const uz = fixed ? dz : lz[i];
+    const mx = flat ? fx : nx[i];
+    const my = flat ? fy : ny[i];
+    const mz = flat ? fz : nz[i];
+    const ndl = mx * ux + my * uy + mz * uz;
+    if (factor === 0 || (ndl <= 0 && !ambient)) continue;
+    const diffuse = ndl > 0 ? ndl : 0;
+    r[i] += factor * (ar + diffuse * dr);
+    green[i] += factor * (ag + diffuse * dg);
+    b[i] += factor * (ab + diffuse * db);
+    if (ndl <= 0 || matSpecular <= 0) continue;
+    // N.H with H = (L + V) / |L + V|, compared before taking the root.
+    const hx = ux + vx[i];
+    const hy = uy + vy[i];
+    const hz = uz + vz[i];
+    const norm2 = hx * hx + hy * hy + hz * hz;
+    const cosine = mx * hx + my * hy + mz * hz;
+    if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
+    const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
+    r[i] += k * pr;
+    green[i] += k * pg;
+    b[i] += k * pb;
   }
 }
 

@@ -48,16 +48,63 @@ export function shadePass(f: Frame, out: Uint8Array): void {
       }
       const opaque = g[id * GEOM_STRIDE + G_RGBA + 3] >= OPAQUE;
       if (opaque && geoms.isPlane[id] === 1) continue;
-      f.camera.pixelRay(px, py, ray);
       if (opaque) {
-        ray.t = f.depth[k];
-        ray.part = f.parts[k];
-        shadeGeom(f, id, ray, true, px, py);
-        keys[k] = id + 1;
-      } else keys[k] = shadeLayers(f, px, py);
+        // The run of pixels of this geom along the row, lit in one call.
+        let end = px + 1;
+        while (end < width && ids[k + end - px] === id) end++;
+        shadeRun(f, id, py, px, end, out);
+        k += end - px - 1;
+        px = end - 1;
+        continue;
+      }
+      keys[k] = shadeLayers(f, px, py);
       writePixel(out, 3 * k, one.r[0], one.g[0], one.b[0]);
     }
   }
+}
+
+/** Per-run scratch of the solid-geom pass: the run's points, then their texture colours. */
+let run = new Surfaces(0);
+let runTexels = new Float64Array(0);
+
+/**
+ * Shade the pixels px0..px1-1 of row py, which all show opaque solid geom i, as shadeGeom does
+ * one pixel, but with one lighting call for the whole run (the call, not the arithmetic, is most
+ * of the cost of a single point).
+ */
+function shadeRun(f: Frame, i: number, py: number, px0: number, px1: number, out: Uint8Array): void {
+  if (run.capacity < f.width) [run, runTexels] = [new Surfaces(f.width), new Float64Array(3 * f.width)];
+  const s = run;
+  const count = px1 - px0;
+  Object.assign(s, { geom: i, count, buffered: false, flat: false });
+  for (let c = 0; c < count; c++) {
+    const k = py * f.width + px0 + c;
+    f.camera.pixelRay(px0 + c, py, ray);
+    ray.t = f.depth[k];
+    surfacePoint(f, s, c, i, ray, px0 + c, py);
+    textureAt(f, i, s, c);
+    runTexels.set(texel, 3 * c);
+  }
+  light(f, s, true);
+  for (let c = 0; c < count; c++) {
+    const k = py * f.width + px0 + c;
+    f.keys[k] = i + 1;
+    writePixel(out, 3 * k, runTexels[3 * c] * s.r[c], runTexels[3 * c + 1] * s.g[c], runTexels[3 * c + 2] * s.b[c]);
+  }
+}
+
+/** Point c of s: where ray r hits solid geom i (r.t; the part from the visibility pass), with its normal. */
+function surfacePoint(f: Frame, s: Surfaces, c: number, i: number, r: Ray, px: number, py: number): void {
+  hitPoint(f, s, c, r, px, py);
+  normal.x = s.x[c];
+  normal.y = s.y[c];
+  normal.z = s.z[c];
+  f.geoms.normal(f.g, i, f.parts[s.pixel[c]], normal);
+  // A ray grazing a silhouette can land just past it: light the side that faces the eye.
+  const flip = normal.x * s.vx[c] + normal.y * s.vy[c] + normal.z * s.vz[c] < 0 ? -1 : 1;
+  s.nx[c] = flip * normal.x;
+  s.ny[c] = flip * normal.y;
+  s.nz[c] = flip * normal.z;
 }
 
 /** Set point i of s to where ray r hits geom i (at r.t), with the view direction and pixel footprint. */

@@ -193,7 +193,9 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const { n, data, hasAmbient, directional, castsShadow, dir } = f.lights;
   // OpenGL's global ambient light: MuJoCo sets 0.3 only when the scene has no lights.
   const base = n === 0 ? 0.3 + g[o + G_EMISSION] : g[o + G_EMISSION];
-  let [br, bg, bb] = [base, base, base];
+  let br = base;
+  let bg = base;
+  let bb = base;
   for (let l = 0; l < n; l++) {
     if (!s.flat || directional[l] === 0 || (shadows && castsShadow[l] === 1)) continue;
     const ndl = s.nx[0] * dir[3 * l] + s.ny[0] * dir[3 * l + 1] + s.nz[0] * dir[3 * l + 2];
@@ -205,7 +207,9 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
     bb += data[lo + L_AMBIENT + 2] + diffuse * data[lo + L_DIFFUSE + 2];
   }
   // rgba multiplies the emission, ambient and diffuse terms, so the specular terms add to the same sums.
-  const [red, grn, blue] = [g[o + G_RGBA] * br, g[o + G_RGBA + 1] * bg, g[o + G_RGBA + 2] * bb];
+  const red = g[o + G_RGBA] * br;
+  const grn = g[o + G_RGBA + 1] * bg;
+  const blue = g[o + G_RGBA + 2] * bb;
   // A loop, not TypedArray.fill: a builtin call costs more than the loop for the single points of geoms.
   for (let i = 0; i < s.count; i++) {
     s.r[i] = red;
@@ -218,11 +222,10 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   }
 }
 
-/** The specular exponent, and the N.H below which a highlight is under 1/1000 (compared squared). */
-function highlightOf(g: Float64Array, o: number): { shininess: number; highlight2: number } {
-  const shininess = 128 * g[o + G_SHININESS];
+/** The squared N.H below which a highlight of this specular exponent is under 1/1000. */
+function highlightBound(shininess: number): number {
   // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
-  return { shininess, highlight2: shininess > 7 ? (1 - 7 / shininess) ** 2 : 0 };
+  return shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
 }
 
 /**
@@ -233,8 +236,12 @@ function planeLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
   const g = f.g;
   const o = s.geom * GEOM_STRIDE;
   const { data, hasAmbient, dir } = f.lights;
-  const [ux, uy, uz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
-  const [mx, my, mz] = [s.nx[0], s.ny[0], s.nz[0]];
+  const ux = dir[3 * l];
+  const uy = dir[3 * l + 1];
+  const uz = dir[3 * l + 2];
+  const mx = s.nx[0];
+  const my = s.ny[0];
+  const mz = s.nz[0];
   const ndl = mx * ux + my * uy + mz * uz;
   if (ndl <= 0 && hasAmbient[l] === 0) return;
   const lo = l * LIGHT_STRIDE;
@@ -253,9 +260,12 @@ function planeLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
     }
   }
   const matSpecular = g[o + G_SPECULAR];
-  const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
+  const pr = data[lo + L_SPECULAR];
+  const pg = data[lo + L_SPECULAR + 1];
+  const pb = data[lo + L_SPECULAR + 2];
   if (ndl <= 0 || matSpecular <= 0 || (pr === 0 && pg === 0 && pb === 0)) return;
-  const { shininess, highlight2 } = highlightOf(g, o);
+  const shininess = 128 * g[o + G_SHININESS];
+  const highlight2 = highlightBound(shininess);
   for (let i = 0; i < count; i++) {
     const factor = varying ? arriving[i] : 1;
     if (factor === 0) continue;
@@ -279,20 +289,33 @@ function pointLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
   const o = s.geom * GEOM_STRIDE;
   const { data, hasAmbient, directional, dir } = f.lights;
   const matSpecular = g[o + G_SPECULAR];
-  const { shininess, highlight2 } = highlightOf(g, o);
+  const shininess = 128 * g[o + G_SHININESS];
+  const highlight2 = highlightBound(shininess);
   const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
-  const [fx, fy, fz] = [nx[0], ny[0], nz[0]];
+  const fx = nx[0];
+  const fy = ny[0];
+  const fz = nz[0];
   // Directional lights come from one direction, and arrive whole where nothing shadows them.
   const varying = arrive(f, s, l, shadows);
   const fixed = directional[l] === 1;
-  const [dx, dy, dz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2]];
+  const dx = dir[3 * l];
+  const dy = dir[3 * l + 1];
+  const dz = dir[3 * l + 2];
   const lo = l * LIGHT_STRIDE;
   const ambient = hasAmbient[l] === 1;
   // The light's colours in locals, out of the loop over points.
-  const [red, grn, blue] = [g[o + G_RGBA], g[o + G_RGBA + 1], g[o + G_RGBA + 2]];
-  const [ar, ag, ab] = [red * data[lo + L_AMBIENT], grn * data[lo + L_AMBIENT + 1], blue * data[lo + L_AMBIENT + 2]];
-  const [dr, dg, db] = [red * data[lo + L_DIFFUSE], grn * data[lo + L_DIFFUSE + 1], blue * data[lo + L_DIFFUSE + 2]];
-  const [pr, pg, pb] = [data[lo + L_SPECULAR], data[lo + L_SPECULAR + 1], data[lo + L_SPECULAR + 2]];
+  const red = g[o + G_RGBA];
+  const grn = g[o + G_RGBA + 1];
+  const blue = g[o + G_RGBA + 2];
+  const ar = red * data[lo + L_AMBIENT];
+  const ag = grn * data[lo + L_AMBIENT + 1];
+  const ab = blue * data[lo + L_AMBIENT + 2];
+  const dr = red * data[lo + L_DIFFUSE];
+  const dg = grn * data[lo + L_DIFFUSE + 1];
+  const db = blue * data[lo + L_DIFFUSE + 2];
+  const pr = data[lo + L_SPECULAR];
+  const pg = data[lo + L_SPECULAR + 1];
+  const pb = data[lo + L_SPECULAR + 2];
   for (let i = 0; i < count; i++) {
     const factor = varying ? arriving[i] : 1;
     const ux = fixed ? dx : lx[i];

@@ -76,7 +76,10 @@ function shadeRun(f: Frame, i: number, py: number, px0: number, px1: number, out
   if (run.capacity < f.width) [run, runTexels] = [new Surfaces(f.width), new Float64Array(3 * f.width)];
   const s = run;
   const count = px1 - px0;
-  Object.assign(s, { geom: i, count, buffered: false, flat: false });
+  s.geom = i;
+  s.count = count;
+  s.buffered = false;
+  s.flat = false;
   for (let c = 0; c < count; c++) {
     const k = py * f.width + px0 + c;
     f.camera.pixelRay(px0 + c, py, ray);

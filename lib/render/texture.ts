@@ -287,44 +287,11 @@ export function sampleCube(texture: RayTexture, x: number, y: number, z: number,
   const ax = Math.abs(x);
   const ay = Math.abs(y);
   const az = Math.abs(z);
-  let face: number;
-  let sc: number;
-  let tc: number;
-  let ma: number;
-  if (ax >= ay && ax >= az) {
-    ma = ax;
-    if (x > 0) {
-      face = 0;
-      sc = -z;
-      tc = -y;
-    } else {
-      face = 1;
-      sc = z;
-      tc = -y;
-    }
-  } else if (ay >= az) {
-    ma = ay;
-    if (y > 0) {
-      face = 2;
-      sc = x;
-      tc = z;
-    } else {
-      face = 3;
-      sc = x;
-      tc = -z;
-    }
-  } else {
-    ma = az;
-    if (z > 0) {
-      face = 4;
-      sc = x;
-      tc = -y;
-    } else {
-      face = 5;
-      sc = -x;
-      tc = -y;
-    }
-  }
+  // The major axis picks the face; (sc, tc) are the face coordinates of OpenGL's table.
+  let [face, sc, tc, ma] = [0, 0, 0, 0];
+  if (ax >= ay && ax >= az) [face, sc, tc, ma] = x > 0 ? [0, -z, -y, ax] : [1, z, -y, ax];
+  else if (ay >= az) [face, sc, tc, ma] = y > 0 ? [2, x, z, ay] : [3, x, -z, ay];
+  else [face, sc, tc, ma] = z > 0 ? [4, x, -y, az] : [5, -x, -y, az];
   const data = texture.texels;
   const w = texture.width;
   // A square texture is one face repeated six times (MuJoCo's "repeated" cube upload).

@@ -84,6 +84,7 @@ function shadeRun(f: Frame, i: number, py: number, px0: number, px1: number, out
     const k = py * f.width + px0 + c;
     f.camera.pixelRay(px0 + c, py, ray);
     ray.t = f.depth[k];
+    ray.part = f.parts[k];
     surfacePoint(f, s, c, i, ray, px0 + c, py);
     textureAt(f, i, s, c);
     runTexels.set(texel, 3 * c);
@@ -96,13 +97,13 @@ function shadeRun(f: Frame, i: number, py: number, px0: number, px1: number, out
   }
 }
 
-/** Point c of s: where ray r hits solid geom i (r.t; the part from the visibility pass), with its normal. */
+/** Point c of s: where ray r of pixel (px, py) hits solid geom i (r.t, r.part), with its normal. */
 function surfacePoint(f: Frame, s: Surfaces, c: number, i: number, r: Ray, px: number, py: number): void {
   hitPoint(f, s, c, r, px, py);
   normal.x = s.x[c];
   normal.y = s.y[c];
   normal.z = s.z[c];
-  f.geoms.normal(f.g, i, f.parts[s.pixel[c]], normal);
+  f.geoms.normal(f.g, i, r.part, normal);
   // A ray grazing a silhouette can land just past it: light the side that faces the eye.
   const flip = normal.x * s.vx[c] + normal.y * s.vy[c] + normal.z * s.vz[c] < 0 ? -1 : 1;
   s.nx[c] = flip * normal.x;
@@ -132,16 +133,7 @@ export function shadeGeom(f: Frame, i: number, r: Ray, shadows: boolean, px: num
   s.count = 1;
   s.buffered = false;
   s.flat = false;
-  hitPoint(f, s, 0, r, px, py);
-  normal.x = s.x[0];
-  normal.y = s.y[0];
-  normal.z = s.z[0];
-  f.geoms.normal(f.g, i, r.part, normal);
-  // A ray grazing a silhouette can land just past it: light the side that faces the eye.
-  const flip = normal.x * s.vx[0] + normal.y * s.vy[0] + normal.z * s.vz[0] < 0 ? -1 : 1;
-  s.nx[0] = flip * normal.x;
-  s.ny[0] = flip * normal.y;
-  s.nz[0] = flip * normal.z;
+  surfacePoint(f, s, 0, i, r, px, py);
   textureAt(f, i, s, 0);
   light(f, s, shadows);
   s.r[0] *= texel[0];

@@ -4,7 +4,7 @@
  * screen-space bins that list, for each 16x16 tile, the geoms whose pixel box overlaps it.
  */
 import type { RayCamera } from './scene.js';
-import type { Ray } from './shapes.js';
+import { type Ray, Vec3 } from './shapes.js';
 
 export const TILE = 16;
 
@@ -14,18 +14,11 @@ export const TILE = 16;
  * the view depth), orthographic ones the origin.
  */
 export class Camera {
-  px = 0;
-  py = 0;
-  pz = 0;
-  fx = 0;
-  fy = 0;
-  fz = 0;
-  rx = 0;
-  ry = 0;
-  rz = 0;
-  ux = 0;
-  uy = 0;
-  uz = 0;
+  /** The eye, and the unit forward, right and up vectors of the view. */
+  readonly eye = new Vec3();
+  readonly forward = new Vec3();
+  readonly right = new Vec3();
+  readonly up = new Vec3();
   readonly o0 = new Float64Array(3);
   readonly ox = new Float64Array(3);
   readonly oy = new Float64Array(3);
@@ -55,18 +48,10 @@ export class Camera {
     const up = camera.up;
     // right = forward x up, as gluLookAt; then up is re-orthogonalised.
     const [rx, ry, rz] = normalize([fy * up[2] - fz * up[1], fz * up[0] - fx * up[2], fx * up[1] - fy * up[0]]);
-    Object.assign(this, {
-      fx,
-      fy,
-      fz,
-      rx,
-      ry,
-      rz,
-      ux: ry * fz - rz * fy,
-      uy: rz * fx - rx * fz,
-      uz: rx * fy - ry * fx,
-    });
-    [this.px, this.py, this.pz] = camera.pos;
+    Object.assign(this.forward, { x: fx, y: fy, z: fz });
+    Object.assign(this.right, { x: rx, y: ry, z: rz });
+    Object.assign(this.up, { x: ry * fz - rz * fy, y: rz * fx - rx * fz, z: rx * fy - ry * fx });
+    [this.eye.x, this.eye.y, this.eye.z] = camera.pos;
     const near = camera.frustumNear;
     if (!(near > 0)) throw new Error(`Camera frustum near must be > 0, got ${near}`);
     this.near = near;
@@ -82,8 +67,8 @@ export class Camera {
     Object.assign(this, { left, top: top * scale, stepX, stepY });
     this.pixelSize = Math.max(Math.abs(stepX), Math.abs(stepY));
     const right = [rx, ry, rz];
-    const upward = [this.ux, this.uy, this.uz];
-    const pos = [this.px, this.py, this.pz];
+    const upward = [this.up.x, this.up.y, this.up.z];
+    const pos = [this.eye.x, this.eye.y, this.eye.z];
     const forward = [fx, fy, fz];
     for (let k = 0; k < 3; k++) {
       const corner = right[k] * left + upward[k] * this.top;
@@ -118,15 +103,16 @@ export class Camera {
 
   /** Continuous pixel coordinates of a world point into xy; false when it is behind the near plane. */
   project(wx: number, wy: number, wz: number, xy: Float64Array): boolean {
-    const qx = wx - this.px;
-    const qy = wy - this.py;
-    const qz = wz - this.pz;
-    const depth = qx * this.fx + qy * this.fy + qz * this.fz;
+    const { eye, forward: f, right: r, up: u } = this;
+    const qx = wx - eye.x;
+    const qy = wy - eye.y;
+    const qz = wz - eye.z;
+    const depth = qx * f.x + qy * f.y + qz * f.z;
     if (!this.ortho && depth < this.near * 0.5) return false;
     // Invert the pixel-to-ray map along the right and up axes.
     const scale = this.ortho ? 1 : 1 / depth;
-    xy[0] = ((qx * this.rx + qy * this.ry + qz * this.rz) * scale - this.left) / this.stepX;
-    xy[1] = ((qx * this.ux + qy * this.uy + qz * this.uz) * scale - this.top) / this.stepY;
+    xy[0] = ((qx * r.x + qy * r.y + qz * r.z) * scale - this.left) / this.stepX;
+    xy[1] = ((qx * u.x + qy * u.y + qz * u.z) * scale - this.top) / this.stepY;
     return true;
   }
 }

@@ -87,8 +87,8 @@ export class FrameGeoms {
     const nz = g[o + G_MAT + 8];
     const d = g[o + G_POS] * nx + g[o + G_POS + 1] * ny + g[o + G_POS + 2] * nz;
     const side = camera.ortho
-      ? -(nx * camera.fx + ny * camera.fy + nz * camera.fz)
-      : camera.px * nx + camera.py * ny + camera.pz * nz - d;
+      ? -(nx * camera.forward.x + ny * camera.forward.y + nz * camera.forward.z)
+      : camera.eye.x * nx + camera.eye.y * ny + camera.eye.z * nz - d;
     if (side <= 0) {
       this.shapes[i] = undefined;
       return;

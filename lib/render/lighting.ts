@@ -222,32 +222,20 @@ export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   }
 }
 
-/** The squared N.H below which a highlight of this specular exponent is under 1/1000. */
-function highlightBound(shininess: number): number {
-  // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
-  return shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
-}
-
 /**
  * Directional light l on the points of a plane (one normal): the shadowed part of its ambient
- * and diffuse terms (the unshadowed part is in the base colour), then its highlight.
+ * and diffuse terms (the unshadowed part is in the base colour), then its highlights.
  */
 function planeLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
   const g = f.g;
   const o = s.geom * GEOM_STRIDE;
   const { data, hasAmbient, dir } = f.lights;
-  const ux = dir[3 * l];
-  const uy = dir[3 * l + 1];
-  const uz = dir[3 * l + 2];
-  const mx = s.nx[0];
-  const my = s.ny[0];
-  const mz = s.nz[0];
-  const ndl = mx * ux + my * uy + mz * uz;
+  const ndl = s.nx[0] * dir[3 * l] + s.ny[0] * dir[3 * l + 1] + s.nz[0] * dir[3 * l + 2];
   if (ndl <= 0 && hasAmbient[l] === 0) return;
   const lo = l * LIGHT_STRIDE;
   const varying = arrive(f, s, l, shadows);
-  const { r, g: green, b, vx, vy, vz, arriving, count } = s;
   if (varying) {
+    const { r, g: green, b, arriving, count } = s;
     const diffuse = ndl > 0 ? ndl : 0;
     const ar = g[o + G_RGBA] * (data[lo + L_AMBIENT] + diffuse * data[lo + L_DIFFUSE]);
     const ag = g[o + G_RGBA + 1] * (data[lo + L_AMBIENT + 1] + diffuse * data[lo + L_DIFFUSE + 1]);
@@ -259,78 +247,73 @@ function planeLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
       b[i] += factor * ab;
     }
   }
-  const matSpecular = g[o + G_SPECULAR];
-  const pr = data[lo + L_SPECULAR];
-  const pg = data[lo + L_SPECULAR + 1];
-  const pb = data[lo + L_SPECULAR + 2];
-  if (ndl <= 0 || matSpecular <= 0 || (pr === 0 && pg === 0 && pb === 0)) return;
-  const shininess = 128 * g[o + G_SHININESS];
-  const highlight2 = highlightBound(shininess);
-  for (let i = 0; i < count; i++) {
-    const factor = varying ? arriving[i] : 1;
-    if (factor === 0) continue;
-    // N.H with H = (L + V) / |L + V|, compared before taking the root.
-    const hx = ux + vx[i];
-    const hy = uy + vy[i];
-    const hz = uz + vz[i];
-    const norm2 = hx * hx + hy * hy + hz * hz;
-    const cosine = mx * hx + my * hy + mz * hz;
-    if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
-    const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
-    r[i] += k * pr;
-    green[i] += k * pg;
-    b[i] += k * pb;
-  }
+  if (ndl > 0) highlights(f, s, l, varying);
 }
 
-/** Light l on points with their own normals, or a positional light: the whole equation per point. */
+/** Light l on points with their own normals, or a positional light: ambient and diffuse per point, then highlights. */
 function pointLight(f: Frame, s: Surfaces, l: number, shadows: boolean): void {
   const g = f.g;
   const o = s.geom * GEOM_STRIDE;
   const { data, hasAmbient, directional, dir } = f.lights;
-  const matSpecular = g[o + G_SPECULAR];
-  const shininess = 128 * g[o + G_SHININESS];
-  const highlight2 = highlightBound(shininess);
-  const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
-  const fx = nx[0];
-  const fy = ny[0];
-  const fz = nz[0];
+  const { nx, ny, nz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
   // Directional lights come from one direction, and arrive whole where nothing shadows them.
   const varying = arrive(f, s, l, shadows);
   const fixed = directional[l] === 1;
-  const dx = dir[3 * l];
-  const dy = dir[3 * l + 1];
-  const dz = dir[3 * l + 2];
   const lo = l * LIGHT_STRIDE;
   const ambient = hasAmbient[l] === 1;
   // The light's colours in locals, out of the loop over points.
-  const red = g[o + G_RGBA];
-  const grn = g[o + G_RGBA + 1];
-  const blue = g[o + G_RGBA + 2];
-  const ar = red * data[lo + L_AMBIENT];
-  const ag = grn * data[lo + L_AMBIENT + 1];
-  const ab = blue * data[lo + L_AMBIENT + 2];
-  const dr = red * data[lo + L_DIFFUSE];
-  const dg = grn * data[lo + L_DIFFUSE + 1];
-  const db = blue * data[lo + L_DIFFUSE + 2];
-  const pr = data[lo + L_SPECULAR];
-  const pg = data[lo + L_SPECULAR + 1];
-  const pb = data[lo + L_SPECULAR + 2];
+  const ar = g[o + G_RGBA] * data[lo + L_AMBIENT];
+  const ag = g[o + G_RGBA + 1] * data[lo + L_AMBIENT + 1];
+  const ab = g[o + G_RGBA + 2] * data[lo + L_AMBIENT + 2];
+  const dr = g[o + G_RGBA] * data[lo + L_DIFFUSE];
+  const dg = g[o + G_RGBA + 1] * data[lo + L_DIFFUSE + 1];
+  const db = g[o + G_RGBA + 2] * data[lo + L_DIFFUSE + 2];
+  let lit = false;
   for (let i = 0; i < count; i++) {
     const factor = varying ? arriving[i] : 1;
-    const ux = fixed ? dx : lx[i];
-    const uy = fixed ? dy : ly[i];
-    const uz = fixed ? dz : lz[i];
-    const mx = flat ? fx : nx[i];
-    const my = flat ? fy : ny[i];
-    const mz = flat ? fz : nz[i];
-    const ndl = mx * ux + my * uy + mz * uz;
+    const j = flat ? 0 : i;
+    const ndl = fixed
+      ? nx[j] * dir[3 * l] + ny[j] * dir[3 * l + 1] + nz[j] * dir[3 * l + 2]
+      : nx[j] * lx[i] + ny[j] * ly[i] + nz[j] * lz[i];
     if (factor === 0 || (ndl <= 0 && !ambient)) continue;
     const diffuse = ndl > 0 ? ndl : 0;
     r[i] += factor * (ar + diffuse * dr);
     green[i] += factor * (ag + diffuse * dg);
     b[i] += factor * (ab + diffuse * db);
-    if (ndl <= 0 || matSpecular <= 0) continue;
+    lit ||= ndl > 0;
+  }
+  if (lit) highlights(f, s, l, varying);
+}
+
+/**
+ * The specular term of light l at every point of s that faces it: specular * light specular *
+ * max(N.H, 0)^(128 shininess), with H = normalize(L + V) (a local viewer, as MuJoCo sets OpenGL).
+ */
+function highlights(f: Frame, s: Surfaces, l: number, varying: boolean): void {
+  const g = f.g;
+  const o = s.geom * GEOM_STRIDE;
+  const { data, directional, dir } = f.lights;
+  const lo = l * LIGHT_STRIDE;
+  const matSpecular = g[o + G_SPECULAR];
+  const pr = data[lo + L_SPECULAR];
+  const pg = data[lo + L_SPECULAR + 1];
+  const pb = data[lo + L_SPECULAR + 2];
+  if (matSpecular <= 0 || (pr === 0 && pg === 0 && pb === 0)) return;
+  const shininess = 128 * g[o + G_SHININESS];
+  // N.H^shininess ~ exp(-shininess (1 - N.H)) is below 1/1000 unless N.H > 1 - 7 / shininess.
+  const highlight2 = shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
+  const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
+  const fixed = directional[l] === 1;
+  for (let i = 0; i < count; i++) {
+    const factor = varying ? arriving[i] : 1;
+    const ux = fixed ? dir[3 * l] : lx[i];
+    const uy = fixed ? dir[3 * l + 1] : ly[i];
+    const uz = fixed ? dir[3 * l + 2] : lz[i];
+    const j = flat ? 0 : i;
+    const mx = nx[j];
+    const my = ny[j];
+    const mz = nz[j];
+    if (factor === 0 || mx * ux + my * uy + mz * uz <= 0) continue;
     // N.H with H = (L + V) / |L + V|, compared before taking the root.
     const hx = ux + vx[i];
     const hy = uy + vy[i];

@@ -140,8 +140,8 @@ function projectOutline(f: Frame, i: number): boolean {
       bound = Math.max(bound, r / c.pixelSize);
       continue;
     }
-    const [rx, ry, rz] = [wx - c.px, wy - c.py, wz - c.pz];
-    const d = rx * c.fx + ry * c.fy + rz * c.fz;
+    const [rx, ry, rz] = [wx - c.eye.x, wy - c.eye.y, wz - c.eye.z];
+    const d = rx * c.forward.x + ry * c.forward.y + rz * c.forward.z;
     if (d - r <= c.near) return false;
     bound = Math.max(bound, (r * (rx * rx + ry * ry + rz * rz)) / (d * d * (d - r) * c.pixelSize));
   }

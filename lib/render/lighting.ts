@@ -304,15 +304,16 @@ function highlights(f: Frame, s: Surfaces, l: number, varying: boolean): void {
   const highlight2 = shininess > 7 ? (1 - 7 / shininess) ** 2 : 0;
   const { nx, ny, nz, vx, vy, vz, r, g: green, b, lx, ly, lz, arriving, count, flat } = s;
   const fixed = directional[l] === 1;
+  // Loop constants in locals: a directional light's direction, a plane's normal.
+  const [dx, dy, dz, fx, fy, fz] = [dir[3 * l], dir[3 * l + 1], dir[3 * l + 2], nx[0], ny[0], nz[0]];
   for (let i = 0; i < count; i++) {
     const factor = varying ? arriving[i] : 1;
-    const ux = fixed ? dir[3 * l] : lx[i];
-    const uy = fixed ? dir[3 * l + 1] : ly[i];
-    const uz = fixed ? dir[3 * l + 2] : lz[i];
-    const j = flat ? 0 : i;
-    const mx = nx[j];
-    const my = ny[j];
-    const mz = nz[j];
+    const ux = fixed ? dx : lx[i];
+    const uy = fixed ? dy : ly[i];
+    const uz = fixed ? dz : lz[i];
+    const mx = flat ? fx : nx[i];
+    const my = flat ? fy : ny[i];
+    const mz = flat ? fz : nz[i];
     if (factor === 0 || mx * ux + my * uy + mz * uz <= 0) continue;
     // N.H with H = (L + V) / |L + V|, compared before taking the root.
     const hx = ux + vx[i];

@@ -178,6 +178,14 @@ test('every loading error names the file: damaged arrays, missing fields, non-fi
   assert.throws(() => loadCheckpoint(noCounters), {
     message: `Checkpoint ${noCounters} is damaged: paramNames must be a list of names; counters must hold globalSteps, episodes, updates, skippedUpdates and lrLevel`,
   });
+  const badRestarts = damaged('restarts.ckpt', { counters: { ...file.counters, restarts: 1.5 } });
+  assert.throws(() => loadCheckpoint(badRestarts), {
+    message: `Checkpoint ${badRestarts} is damaged: counters.restarts must be a whole number when present`,
+  });
+  assert.equal(
+    loadCheckpoint(damaged('restarts2.ckpt', { counters: { ...file.counters, restarts: 2 } })).counters.restarts,
+    2,
+  );
   const nan = Buffer.from(Buffer.from(file.params, 'base64'));
   nan.writeFloatLE(Number.NaN, 0);
   const nanParams = damaged('nan.ckpt', { params: nan.toString('base64') });

@@ -162,10 +162,10 @@ export const CONFIG_SCHEMA = {
     doc: 'more episodes for an evaluation that beats the best so far; best is picked on all of them',
   }),
   maxRestarts: field.int({
-    default: 2,
+    default: 3,
     min: 0,
     max: 100,
-    doc: 'times a run starts over with a new seed when its best evaluation is low at the early check (HalfCheetah-v5: below 1,700 at 700k steps; lib/training/early_restart.ts); 0 disables',
+    doc: 'times a run starts over with a new seed when its best evaluation is low at the early check (HalfCheetah-v5: below 2,000 at 700k steps; lib/training/early_restart.ts); 0 disables',
   }),
   checkpointIntervalSeconds: field.number({
     default: 60,

@@ -24,11 +24,11 @@ test('the early check applies to tasks that have one, while restarts remain and 
 });
 
 test('a run fails the early check when its best score is below the bar at or after the check step', () => {
-  const check = { steps: 700_000, minScore: 1700 };
+  const check = { steps: 700_000, minScore: 2000 };
   assert.equal(failsEarlyCheck(check, 699_999, 0), false, 'too early to judge');
-  assert.equal(failsEarlyCheck(check, 700_000, 1699.9), true);
+  assert.equal(failsEarlyCheck(check, 700_000, 1999.9), true);
   assert.equal(failsEarlyCheck(check, 700_040, null), true, 'no evaluation at all');
-  assert.equal(failsEarlyCheck(check, 700_040, 1700), false);
+  assert.equal(failsEarlyCheck(check, 700_040, 2000), false);
   assert.equal(failsEarlyCheck(check, 900_000, 4000), false);
 });
 

@@ -4,10 +4,11 @@
  *
  * Why: on HalfCheetah the runs that end poorly settle on a poor gait early (on the back, tilted,
  * or level but slow) and keep it to the end; more steps do not get them out. Over 30 runs of the
- * defaults and the tuning blocks, every run that ended below 2,500 had a best evaluation score of
- * at most 1,398 after 700k steps, every other run at least 1,951 (docs/tuning.md, "The early
- * restart"). A restart costs the steps already taken (about 50 s at 700k) and gives the run a new
- * draw.
+ * defaults and the tuning blocks, every run that ended below 2,500 had a best evaluation mean of
+ * at most 1,398 after 700k steps, every other run at least 1,951. On the first block judged with a
+ * bar of 1,700, the two runs that still ended below 2,500 had passed it with best scores of 1,729
+ * and 1,824; every run there that ended well had at least 2,141 (docs/tuning.md, "The early restart"). A restart
+ * costs the steps already taken (about 50 s at 700k) and gives the run a new draw.
  *
  * The check is per task, from measurements of that task; a task without one never restarts.
  */
@@ -22,7 +23,7 @@ export interface EarlyCheck {
 
 /** The measured checks (the evidence is in docs/tuning.md). */
 export const EARLY_CHECKS: Readonly<Record<string, EarlyCheck>> = {
-  'HalfCheetah-v5': { steps: 700_000, minScore: 1_700 },
+  'HalfCheetah-v5': { steps: 700_000, minScore: 2_000 },
 };
 
 /**

@@ -427,6 +427,9 @@ describe('generic geoms', () => {
     <geom name="ellipsoid" type="ellipsoid" pos="1.5 0 0.5" size="0.3 0.2 0.4" rgba="1 1 0 1"/>
     <geom name="capsule" type="capsule" pos="0 0 1.5" size="0.15 0.6" euler="0 90 0" rgba="1 0 1 1"/>
     <geom name="mesh" type="mesh" mesh="tetrahedron" pos="0 2 0" rgba="0 1 1 1"/>
+    <geom name="glass" type="sphere" pos="1.5 0 2.3" size="0.3" rgba="0 1 0 0.4"/>
+    <geom name="twin" type="sphere" pos="-1.5 0 2.3" size="0.3" rgba="0 1 0 1"/>
+    <camera name="flat" pos="0 -6 1" xyaxes="1 0 0 0 0 1" projection="orthographic" fovy="4"/>
   </worldbody>
 </mujoco>`,
     );
@@ -438,7 +441,7 @@ describe('generic geoms', () => {
     rmSync(folder, { recursive: true, force: true });
   });
 
-  test('boxes, spheres, cylinders, ellipsoids and capsules are drawn in their colours; meshes are skipped', () => {
+  test('boxes, spheres, cylinders, ellipsoids and capsules are drawn in their colours, partly transparent ones opaque; meshes are skipped', () => {
     const width = 200;
     const height = 160;
     const renderer = new Renderer(sim, { width, height, camera: 'front' });
@@ -452,6 +455,7 @@ describe('generic geoms', () => {
       cylinder: [0, 0, 1],
       ellipsoid: [1, 1, 0],
       capsule: [1, 0, 1],
+      glass: [0, 1, 0],
     };
     for (const [name, channels] of Object.entries(expected)) {
       const [x, y] = project(sim, cameraId, geomCentre(sim, name), width, height);
@@ -461,6 +465,13 @@ describe('generic geoms', () => {
         else assert.ok(colour[c] < 0.5 * Math.max(...colour), `${name} channel ${c} dark: ${colour}`);
       }
     }
+    // Alpha is ignored: the see-through sphere looks like its opaque mirror twin (blended with the
+    // black background it would be darker).
+    const [glass, twin] = ['glass', 'twin'].map((name) => {
+      const [x, y] = project(sim, cameraId, geomCentre(sim, name), width, height);
+      return pixel(frame, width, x, y);
+    });
+    for (let c = 0; c < 3; c++) assert.ok(Math.abs(glass[c] - twin[c]) <= 6, `glass ${glass} vs twin ${twin}`);
   });
 
   test('a model without a "track" camera gets MuJoCo\'s free camera; unknown cameras and bodies are clear errors', () => {
@@ -473,6 +484,9 @@ describe('generic geoms', () => {
     assert.throws(() => new Renderer(sim, { width: 0 }), /width must be an integer/);
     assert.throws(() => new Renderer(sim, { camera: { type: 'free', distance: -1 } }), /distance must be > 0/);
     assert.throws(() => new Renderer(sim, { size: 3 } as never), /unknown option\(s\) size/);
+    const flat = new Renderer(sim, { width: 32, height: 32, camera: 'flat' });
+    assert.throws(() => flat.render(), /draws perspective cameras only; this camera is orthographic/);
+    flat.close();
   });
 });
 

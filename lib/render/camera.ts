@@ -9,9 +9,8 @@ import { type Ray, Vec3 } from './shapes.js';
 export const TILE = 16;
 
 /**
- * The ray of continuous pixel position (sx, sy) is origin o0 + ox sx + oy sy, direction
- * d0 + dx sx + dy sy: perspective cameras vary the direction (its forward component is 1, so t is
- * the view depth), orthographic ones the origin.
+ * A perspective camera: the ray of continuous pixel position (sx, sy) starts at the eye with
+ * direction d0 + dx sx + dy sy, whose forward component is 1, so that t along it is the view depth.
  */
 export class Camera {
   /** The eye, and the unit forward, right and up vectors of the view. */
@@ -19,19 +18,14 @@ export class Camera {
   readonly forward = new Vec3();
   readonly right = new Vec3();
   readonly up = new Vec3();
-  readonly o0 = new Float64Array(3);
-  readonly ox = new Float64Array(3);
-  readonly oy = new Float64Array(3);
   readonly d0 = new Float64Array(3);
   readonly dx = new Float64Array(3);
   readonly dy = new Float64Array(3);
-  ortho = false;
+  /** The near plane's view depth: the nearest t of a camera ray. */
   near = 0.1;
-  /** Nearest t of a camera ray: the near plane (perspective) or the origin plane (orthographic). */
-  tMin = 0;
-  /** World size of one pixel at view depth 1 (perspective) or at any depth (orthographic). */
+  /** World size of one pixel at view depth 1. */
   pixelSize = 0;
-  /** The image's left and top edges and the pixel steps, in the units of `pixelSize`. */
+  /** The image's left and top edges and the pixel steps, at view depth 1. */
   private left = 0;
   private top = 0;
   private stepX = 0;
@@ -44,6 +38,11 @@ export class Camera {
 
   /** Set up the camera of a frame. */
   update(camera: RayCamera): void {
+    if (camera.orthographic) {
+      throw new Error(
+        'The software renderer draws perspective cameras only; this camera is orthographic (MuJoCo <camera projection="orthographic"> or <global orthographic="true">)',
+      );
+    }
     const [fx, fy, fz] = normalize(camera.forward);
     const up = camera.up;
     // right = forward x up, as gluLookAt; then up is re-orthogonalised.
@@ -55,12 +54,10 @@ export class Camera {
     const near = camera.frustumNear;
     if (!(near > 0)) throw new Error(`Camera frustum near must be > 0, got ${near}`);
     this.near = near;
-    this.ortho = camera.orthographic;
-    this.tMin = this.ortho ? 0 : near;
     const { top, bottom } = { top: camera.frustumTop, bottom: camera.frustumBottom };
     const halfWidth = camera.frustumWidth || 0.5 * (this.width / this.height) * (top - bottom);
-    // Perspective: the near-plane point of a pixel divided by near is its ray direction.
-    const scale = this.ortho ? 1 : 1 / near;
+    // The near-plane point of a pixel divided by near is its ray direction.
+    const scale = 1 / near;
     const left = (camera.frustumCenter - halfWidth) * scale;
     const stepX = ((2 * halfWidth) / this.width) * scale;
     const stepY = -((top - bottom) / this.height) * scale;
@@ -68,16 +65,11 @@ export class Camera {
     this.pixelSize = Math.max(Math.abs(stepX), Math.abs(stepY));
     const right = [rx, ry, rz];
     const upward = [this.up.x, this.up.y, this.up.z];
-    const pos = [this.eye.x, this.eye.y, this.eye.z];
     const forward = [fx, fy, fz];
     for (let k = 0; k < 3; k++) {
-      const corner = right[k] * left + upward[k] * this.top;
-      this.o0[k] = this.ortho ? pos[k] + corner : pos[k];
-      this.ox[k] = this.ortho ? right[k] * stepX : 0;
-      this.oy[k] = this.ortho ? upward[k] * stepY : 0;
-      this.d0[k] = this.ortho ? forward[k] : forward[k] + corner;
-      this.dx[k] = this.ortho ? 0 : right[k] * stepX;
-      this.dy[k] = this.ortho ? 0 : upward[k] * stepY;
+      this.d0[k] = forward[k] + (right[k] * left + upward[k] * this.top);
+      this.dx[k] = right[k] * stepX;
+      this.dy[k] = upward[k] * stepY;
     }
   }
 
@@ -91,14 +83,14 @@ export class Camera {
 
   /** The ray through continuous pixel position (sx, sy), starting at the near plane. */
   ray(sx: number, sy: number, ray: Ray): void {
-    const { o0, ox, oy, d0, dx, dy } = this;
-    ray.ox = o0[0] + ox[0] * sx + oy[0] * sy;
-    ray.oy = o0[1] + ox[1] * sx + oy[1] * sy;
-    ray.oz = o0[2] + ox[2] * sx + oy[2] * sy;
+    const { eye, d0, dx, dy } = this;
+    ray.ox = eye.x;
+    ray.oy = eye.y;
+    ray.oz = eye.z;
     ray.dx = d0[0] + dx[0] * sx + dy[0] * sy;
     ray.dy = d0[1] + dx[1] * sx + dy[1] * sy;
     ray.dz = d0[2] + dx[2] * sx + dy[2] * sy;
-    ray.tMin = this.tMin;
+    ray.tMin = this.near;
   }
 
   /** Continuous pixel coordinates of a world point into xy; false when it is behind the near plane. */
@@ -108,9 +100,9 @@ export class Camera {
     const qy = wy - eye.y;
     const qz = wz - eye.z;
     const depth = qx * f.x + qy * f.y + qz * f.z;
-    if (!this.ortho && depth < this.near * 0.5) return false;
+    if (depth < this.near * 0.5) return false;
     // Invert the pixel-to-ray map along the right and up axes.
-    const scale = this.ortho ? 1 : 1 / depth;
+    const scale = 1 / depth;
     xy[0] = ((qx * r.x + qy * r.y + qz * r.z) * scale - this.left) / this.stepX;
     xy[1] = ((qx * u.x + qy * u.y + qz * u.z) * scale - this.top) / this.stepY;
     return true;

@@ -86,17 +86,14 @@ export class FrameGeoms {
     const ny = g[o + G_MAT + 5];
     const nz = g[o + G_MAT + 8];
     const d = g[o + G_POS] * nx + g[o + G_POS + 1] * ny + g[o + G_POS + 2] * nz;
-    const side = camera.ortho
-      ? -(nx * camera.forward.x + ny * camera.forward.y + nz * camera.forward.z)
-      : camera.eye.x * nx + camera.eye.y * ny + camera.eye.z * nz - d;
-    if (side <= 0) {
+    if (camera.eye.x * nx + camera.eye.y * ny + camera.eye.z * nz - d <= 0) {
       this.shapes[i] = undefined;
       return;
     }
     this.isPlane[i] = 1;
     this.planes.push(i);
     if (nz >= GROUND_COSINE) this.size[3 * i] = 0;
-    if (this.mirror < 0 && scene.reflection && g[o + G_REFLECTANCE] > 0 && g[o + G_RGBA + 3] >= 0.995) {
+    if (this.mirror < 0 && scene.reflection && g[o + G_REFLECTANCE] > 0) {
       Object.assign(this, { mirror: i, mnx: nx, mny: ny, mnz: nz, mpd: d });
     }
   }

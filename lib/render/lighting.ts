@@ -1,6 +1,6 @@
 /**
- * Shading: MuJoCo's lighting equation, written once and used for every surface (direct, seen in
- * the mirror, behind transparent geoms). It is OpenGL 1.x fixed-function lighting as MuJoCo sets it
+ * Shading: MuJoCo's lighting equation, written once and used for every surface (seen directly or
+ * in the mirror). It is OpenGL 1.x fixed-function lighting as MuJoCo sets it
  * up (mjr_render in render_gl3.c), per pixel:
  *
  *   colour = texture * (rgba * (emission + sum_i s_i a_i (ambient_i + diffuse_i max(N.L_i, 0)))

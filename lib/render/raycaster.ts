@@ -13,8 +13,8 @@
  * 5. shading (shading.ts, lighting.ts, texture.ts): the colour of every pixel;
  * 6. anti-aliasing (antialias.ts): silhouettes re-sampled 4 times.
  *
- * Geoms drawn: plane, sphere, capsule, ellipsoid, cylinder, box (lib/render/shapes/); others
- * (mesh, height field, arrows, lines, labels, flex, skin) are skipped. Frames are RGB bytes, row 0
+ * Geoms drawn: plane, sphere, capsule, ellipsoid, cylinder, box (lib/render/shapes/), opaque;
+ * others (mesh, height field, arrows, lines, labels, flex, skin) are skipped. Cameras: perspective. Frames are RGB bytes, row 0
  * at the top (the camera's up vector points up the image).
  */
 import { smoothEdges } from './antialias.js';

@@ -2,15 +2,13 @@
  * Reflection: a reflective plane adds `reflectance` times the colour seen along the mirrored ray
  * (MuJoCo draws the mirrored scene below the plane and blends the plane on top of it, without
  * shadows). One pass finds the nearest geom along the mirrored ray of each pixel of the plane,
- * geom by geom over the screen box of its mirror image; pixels behind transparent geoms trace
- * their mirrored ray when shaded.
+ * geom by geom over the screen box of its mirror image; shading reads it from there.
  */
 import type { Frame } from './frame.js';
 import { G_REFLECTANCE, GEOM_STRIDE } from './scene.js';
 import { shadeGeom, shaded } from './shading.js';
 import { SHADOW_EPS } from './shadows.js';
 import { Ray } from './shapes.js';
-import { nearest } from './visibility.js';
 
 const mirrored = new Ray();
 
@@ -55,26 +53,21 @@ export function reflectionPass(f: Frame): void {
 }
 
 /**
- * What camera ray r of pixel (px, py) sees in reflective plane p where it hits it (at r.t), times
- * the plane's reflectance, into the shading surface's colour; returns the geom seen, or -1.
- * `buffered`: read it from the reflection pass, else trace the mirrored ray.
+ * What camera ray r of pixel (px, py) sees in reflective plane p where it hits it (at r.t), times the
+ * plane's reflectance, into the shading point's colour (`shaded()`); the reflection pass found a
+ * geom there.
  */
-export function mirrorColour(f: Frame, p: number, r: Ray, px: number, py: number, buffered: boolean): number {
+export function mirrorColour(f: Frame, p: number, r: Ray, px: number, py: number): void {
   mirror(f, r);
   const k = py * f.width + px;
-  const hit = buffered ? f.reflIds[k] : nearest(f, f.mirrored, mirrored, px, py, false);
-  if (hit < 0) return -1;
-  if (buffered) {
-    mirrored.t = f.reflDepth[k];
-    mirrored.part = f.reflParts[k];
-  }
-  shadeGeom(f, hit, mirrored, false, px, py);
+  mirrored.t = f.reflDepth[k];
+  mirrored.part = f.reflParts[k];
+  shadeGeom(f, f.reflIds[k], mirrored, false, px, py);
   const s = shaded();
   const reflectance = f.g[p * GEOM_STRIDE + G_REFLECTANCE];
   s.r[0] *= reflectance;
   s.g[0] *= reflectance;
   s.b[0] *= reflectance;
-  return hit;
 }
 
 /** Key of what a ray from the eye sees in the mirror, among the first `count` candidates (anti-aliasing): geom + 1, or 0. */

@@ -35,6 +35,7 @@ export interface RayCamera {
   frustumTop: number;
   frustumNear: number;
   frustumFar: number;
+  /** Orthographic cameras are refused by lib/render/camera.ts. */
   orthographic: boolean;
 }
 

@@ -1,28 +1,23 @@
 /**
- * Shading: the colour of every pixel from the visibility, shadow and reflection buffers. Solid
- * geoms are lit at their surface normal; opaque planes are shaded a row at a time (texture lookups
- * and lighting batched over the row's pixels); pixels of transparent geoms trace their ray through
- * up to MAX_LAYERS surfaces and blend them. Every surface is lit by lighting.ts and textured by
- * texture.ts.
+ * Shading: the colour of every pixel from the visibility, shadow and reflection buffers. Planes
+ * are shaded a row at a time (texture lookups and lighting batched over the row's pixels), solid
+ * geoms a run of pixels at a time, lit at their surface normals. Every surface is lit by
+ * lighting.ts and textured by texture.ts. Geoms are drawn opaque whatever their alpha: no task of
+ * the Gymnasium suite has a partly transparent geom (geoms of alpha 0 are not drawn at all,
+ * lib/render/geoms.ts).
  */
 import { type Frame, SKY, writePixel } from './frame.js';
 import { light, Surfaces } from './lighting.js';
 import { mirrorColour } from './reflection.js';
-import { G_MAT, G_POS, G_RGBA, G_TEXTURE, GEOM_STRIDE, TEXTURE_2D } from './scene.js';
+import { G_MAT, G_POS, G_TEXTURE, GEOM_STRIDE, TEXTURE_2D } from './scene.js';
 import { Ray, Vec3 } from './shapes.js';
 import { planarScale, sampleTrilinearMany, textureColour } from './texture.js';
-import { nearest } from './visibility.js';
 
-const MAX_LAYERS = 4;
-/** Geoms at least this opaque are drawn opaque. */
-const OPAQUE = 0.995;
-
-/** A single point being shaded; shadeGeom and shadePlane leave their colour in its r, g, b. */
+/** A single point being shaded; shadeGeom leaves its colour in its r, g, b. */
 const one = new Surfaces(1);
 const normal = new Vec3();
 const texel = new Float64Array(3);
 const ray = new Ray();
-const layerRay = new Ray();
 
 /** The point last shaded, its colour in r[0], g[0], b[0]. */
 export function shaded(): Surfaces {
@@ -31,8 +26,8 @@ export function shaded(): Surfaces {
 
 /** Colour every pixel into out, and record in f.keys what each shows (for anti-aliasing). */
 export function shadePass(f: Frame, out: Uint8Array): void {
-  const { width, height, ids, keys, skyBytes, g, geoms } = f;
-  for (const p of geoms.planes) if (g[p * GEOM_STRIDE + G_RGBA + 3] >= OPAQUE) shadePlaneRows(f, p, out);
+  const { width, height, ids, keys, skyBytes, geoms } = f;
+  for (const p of geoms.planes) shadePlaneRows(f, p, out);
   for (let py = 0; py < height; py++) {
     for (let px = 0, k = py * width; px < width; px++, k++) {
       const id = ids[k];
@@ -46,19 +41,13 @@ export function shadePass(f: Frame, out: Uint8Array): void {
         k = end - 1;
         continue;
       }
-      const opaque = g[id * GEOM_STRIDE + G_RGBA + 3] >= OPAQUE;
-      if (opaque && geoms.isPlane[id] === 1) continue;
-      if (opaque) {
-        // The run of pixels of this geom along the row, lit in one call.
-        let end = px + 1;
-        while (end < width && ids[k + end - px] === id) end++;
-        shadeRun(f, id, py, px, end, out);
-        k += end - px - 1;
-        px = end - 1;
-        continue;
-      }
-      keys[k] = shadeLayers(f, px, py);
-      writePixel(out, 3 * k, one.r[0], one.g[0], one.b[0]);
+      if (geoms.isPlane[id] === 1) continue;
+      // The run of pixels of this geom along the row, lit in one call.
+      let end = px + 1;
+      while (end < width && ids[k + end - px] === id) end++;
+      shadeRun(f, id, py, px, end, out);
+      k += end - px - 1;
+      px = end - 1;
     }
   }
 }
@@ -123,7 +112,7 @@ function hitPoint(f: Frame, s: Surfaces, i: number, r: Ray, px: number, py: numb
   s.vx[i] = -r.dx * inv;
   s.vy[i] = -r.dy * inv;
   s.vz[i] = -r.dz * inv;
-  s.footprint[i] = f.camera.ortho ? f.camera.pixelSize : r.t * f.camera.pixelSize;
+  s.footprint[i] = r.t * f.camera.pixelSize;
 }
 
 /** Colour of solid geom i where ray r hits it (r.t, r.part); without shadows in the mirror, as MuJoCo. */
@@ -166,40 +155,6 @@ function planeNormals(f: Frame, p: number, s: Surfaces, count: number): void {
   }
 }
 
-/**
- * Colour of plane p where ray r of pixel (px, py) hits it (r.t), traced from scratch (behind a
- * transparent geom): texture, light with shadow rays, and the mirror image. Returns the geom seen
- * in the mirror, or -1.
- */
-function shadePlane(f: Frame, p: number, r: Ray, px: number, py: number): number {
-  const s = one;
-  planeNormals(f, p, s, 1);
-  s.buffered = false;
-  hitPoint(f, s, 0, r, px, py);
-  textureAt(f, p, s, 0);
-  light(f, s, true);
-  return addMirror(f, p, r, px, py, false, texel[0] * s.r[0], texel[1] * s.g[0], texel[2] * s.b[0]);
-}
-
-/** Put (red, green, blue) plus the mirror image of plane p seen by ray r into `one`; the geom in the mirror or -1. */
-function addMirror(
-  f: Frame,
-  p: number,
-  r: Ray,
-  px: number,
-  py: number,
-  buffered: boolean,
-  red: number,
-  green: number,
-  blue: number,
-): number {
-  const reflected = p === f.geoms.mirror ? mirrorColour(f, p, r, px, py, buffered) : -1;
-  one.r[0] = red + (reflected >= 0 ? one.r[0] : 0);
-  one.g[0] = green + (reflected >= 0 ? one.g[0] : 0);
-  one.b[0] = blue + (reflected >= 0 ? one.b[0] : 0);
-  return reflected;
-}
-
 /** Per-row scratch of the plane pass: the row's pixels on the plane, texture coordinates then colours. */
 let row = new Surfaces(0);
 let coords = new Float64Array(0);
@@ -235,7 +190,7 @@ function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
       const ndv = nx * row.vx[c] + ny * row.vy[c] + nz * row.vz[c];
       coords[3 * c] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
       coords[3 * c + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
-      coords[3 * c + 2] = (rho * (camera.ortho ? 1 : depth[row.pixel[c]])) / (ndv > 1e-3 ? ndv : 1e-3);
+      coords[3 * c + 2] = (rho * depth[row.pixel[c]]) / (ndv > 1e-3 ? ndv : 1e-3);
     }
     if (count === 0) continue;
     row.count = count;
@@ -250,14 +205,14 @@ function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
       let red = coords[3 * c] * row.r[c];
       let green = coords[3 * c + 1] * row.g[c];
       let blue = coords[3 * c + 2] * row.b[c];
-      let reflected = -1;
-      if (p === f.geoms.mirror && f.reflIds[k] >= 0) {
+      const reflected = p === f.geoms.mirror ? f.reflIds[k] : -1;
+      if (reflected >= 0) {
         camera.pixelRay(row.px[c], py, ray);
         ray.t = depth[k];
-        reflected = addMirror(f, p, ray, row.px[c], py, true, red, green, blue);
-        red = one.r[0];
-        green = one.g[0];
-        blue = one.b[0];
+        mirrorColour(f, p, ray, row.px[c], py);
+        red += one.r[0];
+        green += one.g[0];
+        blue += one.b[0];
       }
       keys[k] = (p + 1) | ((reflected + 1) << 16);
       writePixel(out, 3 * k, red, green, blue);
@@ -272,9 +227,8 @@ function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
  */
 function rowPoints(f: Frame, p: number, py: number, s: Surfaces): number {
   const { width, ids, depth, camera } = f;
-  const { o0, ox, oy, d0, dx, dy, ortho, pixelSize } = camera;
+  const { eye, d0, dx, dy, pixelSize } = camera;
   const sy = py + 0.5;
-  const [ox0, oy0, oz0] = [o0[0] + oy[0] * sy, o0[1] + oy[1] * sy, o0[2] + oy[2] * sy];
   const [dx0, dy0, dz0] = [d0[0] + dy[0] * sy, d0[1] + dy[1] * sy, d0[2] + dy[2] * sy];
   let count = 0;
   for (let px = 0, k = py * width; px < width; px++, k++) {
@@ -284,49 +238,17 @@ function rowPoints(f: Frame, p: number, py: number, s: Surfaces): number {
     const rx = dx0 + dx[0] * sx;
     const ry = dy0 + dx[1] * sx;
     const rz = dz0 + dx[2] * sx;
-    s.x[count] = ox0 + ox[0] * sx + t * rx;
-    s.y[count] = oy0 + ox[1] * sx + t * ry;
-    s.z[count] = oz0 + ox[2] * sx + t * rz;
+    s.x[count] = eye.x + t * rx;
+    s.y[count] = eye.y + t * ry;
+    s.z[count] = eye.z + t * rz;
     const inv = 1 / Math.sqrt(rx * rx + ry * ry + rz * rz);
     s.vx[count] = -rx * inv;
     s.vy[count] = -ry * inv;
     s.vz[count] = -rz * inv;
-    s.footprint[count] = ortho ? pixelSize : t * pixelSize;
+    s.footprint[count] = t * pixelSize;
     s.px[count] = px;
     s.py[count] = py;
     s.pixel[count++] = k;
   }
   return count;
-}
-
-/**
- * Colour seen through pixel (px, py) traced from scratch, transparent geoms blended over what lies
- * behind them, into `one`; returns the key of what the pixel shows (its first layer).
- */
-function shadeLayers(f: Frame, px: number, py: number): number {
-  const r = layerRay;
-  f.camera.pixelRay(px, py, r);
-  let weight = 1;
-  let [accR, accG, accB] = [0, 0, 0];
-  let key = -1;
-  for (let layer = 0; layer < MAX_LAYERS; layer++) {
-    const hit = nearest(f, f.primary, r, px, py, true);
-    let reflected = -1;
-    if (hit === SKY) {
-      const i = 3 * (py * f.width + px);
-      [one.r[0], one.g[0], one.b[0]] = [f.sky[i], f.sky[i + 1], f.sky[i + 2]];
-    } else if (f.geoms.isPlane[hit] === 1) reflected = shadePlane(f, hit, r, px, py);
-    else shadeGeom(f, hit, r, true, px, py);
-    if (key < 0) key = (hit + 1) | ((reflected + 1) << 16);
-    const alpha = hit === SKY || layer === MAX_LAYERS - 1 ? 1 : Math.min(1, f.g[hit * GEOM_STRIDE + G_RGBA + 3]);
-    const opaque = alpha >= OPAQUE;
-    accR += weight * (opaque ? 1 : alpha) * one.r[0];
-    accG += weight * (opaque ? 1 : alpha) * one.g[0];
-    accB += weight * (opaque ? 1 : alpha) * one.b[0];
-    if (opaque) break;
-    weight *= 1 - alpha;
-    r.tMin = r.t * (1 + 1e-9) + 1e-9;
-  }
-  [one.r[0], one.g[0], one.b[0]] = [accR, accG, accB];
-  return key;
 }

@@ -42,7 +42,7 @@ export const CONFIG_SCHEMA = {
         : `must be a registered environment (${envIds().join(', ')}), got ${JSON.stringify(id)}`,
   }),
   totalSteps: field.int({
-    // 2M: about two and a half minutes on 2 cores with 2 workers (four with an early restart); README's Results give the distribution
+    // 2M: about two and a half to three minutes on 2 cores with 2 workers (up to five and a half with early restarts); README's Results give the distribution
     // (runs of 1.5M were often still climbing at the end, docs/tuning.md).
     default: 2_000_000,
     min: 1,

@@ -77,7 +77,7 @@ test('a run that ends below what the defaults usually reach says so, and what to
   const poor = belowUsualText(result(1800), DEFAULT_CONFIG);
   assert.match(
     poor,
-    /ended below what the defaults usually reach on HalfCheetah-v5 \(best score 1800\.0; 9 runs in 10 of the defaults/,
+    /ended below what the defaults usually reach on HalfCheetah-v5 \(best score 1800\.0; all 20 held-out runs of the defaults/,
   );
   assert.match(poor, /evaluations\.jsonl.*policy\/kl.*--video \/runs\/x\/episode\.mp4/);
   assert.equal(belowUsualText(result(3100), DEFAULT_CONFIG), '', 'a good run gets no warning');

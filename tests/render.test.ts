@@ -502,10 +502,15 @@ describe('renderer lifecycle and env helpers', () => {
         { isDeleted(): boolean }
       >;
       renderer.render();
+      // The scene the ray caster drew: the cheetah's geoms and the floor, under the model's light.
+      const scene = renderer.currentScene();
+      assert.ok(scene.ngeom >= 9, `${scene.ngeom} geoms`);
+      assert.ok(scene.nlight >= 1, `${scene.nlight} lights`);
       renderer.close();
       for (const key of ['scene', 'option', 'perturb', 'mjCamera'] as const)
         assert.ok(handles[key].isDeleted(), `${key} deleted`);
       assert.throws(() => renderer.render(), /Renderer is closed/);
+      assert.throws(() => renderer.currentScene(), /Renderer is closed/);
       renderer.close();
       // WASM memory only grows: many renderers created and closed must not grow it (an MjvScene
       // with room for 1000 geoms is far larger than what MuJoCo allocates per render).

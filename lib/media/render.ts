@@ -188,17 +188,27 @@ export class Renderer {
    * does) into `out` (or a new array): width * height * 3 RGB bytes, row 0 at the top.
    */
   render(out?: Uint8Array): Uint8Array {
+    const scene = this.currentScene();
+    const frame = out ?? new Uint8Array(this.width * this.height * 3);
+    this.caster.render(scene, frame);
+    return frame;
+  }
+
+  /**
+   * The current state of the simulation as the ray caster's scene, without drawing it (for
+   * drawing the same scene with another ray caster: scripts/render_side_by_side.ts). The object is
+   * reused by the next call.
+   */
+  currentScene(): RayScene {
     if (this.closed) throw new Error('Renderer is closed');
     if (this.sim.isClosed) throw new Error('Renderer: the MujocoSim it draws has been closed');
-    const frame = out ?? new Uint8Array(this.width * this.height * 3);
     updateScene(
       this.sim,
       { option: this.option, perturb: this.perturb, camera: this.mjCamera, categories: this.catAll },
       this.scene,
     );
     this.readScene();
-    this.caster.render(this.rayScene, frame);
-    return frame;
+    return this.rayScene;
   }
 
   /** Free the MuJoCo scene objects; later `render()` calls throw. Safe to call twice. */

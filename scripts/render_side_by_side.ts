@@ -1,0 +1,120 @@
+/**
+ * The software renderer side by side with its own code at another git revision: both ray casters
+ * draw the same scenes, once each per frame in alternating order (so neither draws on caches the
+ * other just warmed), timed in CPU time on one thread; then their pixels are compared.
+ *
+ *   node --import tsx scripts/render_side_by_side.ts --rev 61a0492^ --frames 1000
+ *   node --import tsx scripts/render_side_by_side.ts --rev HEAD --episode checkpoint --frames 180
+ *
+ * Options: --rev (default HEAD: the committed renderer against the working tree), --frames
+ * (default 500), --episode random (random actions, seed 1) or checkpoint (the shipped
+ * checkpoint's deterministic episode), --size (default 480). lib/render/ of the revision is taken
+ * with `git archive` into a temporary folder `.render-rev-*` (removed at the end); it needs only
+ * its own files.
+ *
+ * Why not `npm run bench`: frames per second of one renderer vary by 10-20% from run to run on a
+ * shared machine, more than the differences worth measuring; drawing the same frames with both in
+ * one process cancels most of that. (Drawing each scene with one caster twice in a row would not:
+ * its second draw finds its buffers in cache, which made an earlier comparison look 15% better
+ * than it was.)
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Rng } from '../lib/common/rng.js';
+import { makeEnv } from '../lib/envs/registry.js';
+import { createRenderer } from '../lib/media/render.js';
+import { RayCaster } from '../lib/render/raycaster.js';
+import type { RayScene } from '../lib/render/scene.js';
+import { loadPolicy } from '../lib/training/evaluate.js';
+
+const { values } = parseArgs({
+  options: {
+    rev: { type: 'string', default: 'HEAD' },
+    frames: { type: 'string', default: '500' },
+    episode: { type: 'string', default: 'random' },
+    size: { type: 'string', default: '480' },
+  },
+  strict: true,
+});
+const fail = (message: string): never => {
+  console.error(`render_side_by_side: ${message}`);
+  process.exit(2);
+};
+const frames = Number(values.frames);
+const size = Number(values.size);
+if (!Number.isInteger(frames) || frames < 1) fail(`--frames must be an integer >= 1, got ${values.frames}`);
+if (!Number.isInteger(size) || size < 16 || size > 4096)
+  fail(`--size must be an integer in 16..4096, got ${values.size}`);
+if (values.episode !== 'random' && values.episode !== 'checkpoint') {
+  fail(`--episode must be random or checkpoint, got ${values.episode}`);
+}
+
+interface Caster {
+  render(scene: RayScene, out: Uint8Array): void;
+}
+// Inside the repository, next to the code it is compared with: the same revision taken into the
+// system's temporary folder ran 2.5 times slower under tsx, which would make the comparison unfair.
+const folder = mkdtempSync('.render-rev-');
+try {
+  try {
+    const archive = execFileSync('git', ['archive', values.rev as string, 'lib/render'], { maxBuffer: 1 << 28 });
+    execFileSync('tar', ['-x', '-C', folder], { input: archive });
+  } catch {
+    rmSync(folder, { recursive: true, force: true });
+    fail(`could not take lib/render at git revision ${JSON.stringify(values.rev)} (run from the repository)`);
+  }
+  const module = await import(pathToFileURL(join(folder, 'lib/render/raycaster.ts')).href);
+  const theirs: Caster = new module.RayCaster({ width: size, height: size });
+  const ours: Caster = new RayCaster({ width: size, height: size });
+
+  const loaded = values.episode === 'checkpoint' ? await loadPolicy('assets/halfcheetah_a3c.ckpt') : null;
+  const env = loaded?.env ?? (await makeEnv('HalfCheetah-v5'));
+  const renderer = createRenderer(env, { width: size, height: size });
+  const rng = new Rng(1);
+  const mine = new Uint8Array(size * size * 3);
+  const other = new Uint8Array(size * size * 3);
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
+  const timed = (caster: Caster, scene: RayScene, out: Uint8Array): number => {
+    const start = cpuMs();
+    caster.render(scene, out);
+    return cpuMs() - start;
+  };
+  let [oursMs, theirsMs, maxDiff, sumDiff] = [0, 0, 0, 0];
+  let observation = env.reset({ seed: 0 }).observation;
+  for (let i = 0; i < frames; i++) {
+    if (i > 0) {
+      const action = loaded ? loaded.policy.act(observation, { deterministic: true }) : env.actionSpace.sample(rng);
+      observation = env.step(action).observation;
+    }
+    const scene = renderer.currentScene();
+    if (i % 2 === 0) {
+      oursMs += timed(ours, scene, mine);
+      theirsMs += timed(theirs, scene, other);
+    } else {
+      theirsMs += timed(theirs, scene, other);
+      oursMs += timed(ours, scene, mine);
+    }
+    for (let k = 0; k < mine.length; k++) {
+      const d = Math.abs(mine[k] - other[k]);
+      sumDiff += d;
+      if (d > maxDiff) maxDiff = d;
+    }
+  }
+  renderer.close();
+  env.close();
+  console.log(
+    `${frames} frames ${size}x${size} (${values.episode} episode), CPU time: working tree ${(oursMs / 1000).toFixed(1)} s, ` +
+      `${values.rev} ${(theirsMs / 1000).toFixed(1)} s; speed of the working tree ${(theirsMs / oursMs).toFixed(3)}x`,
+  );
+  console.log(
+    `pixels: max difference ${maxDiff}, mean ${(sumDiff / (frames * mine.length)).toFixed(5)} levels per channel`,
+  );
+} finally {
+  rmSync(folder, { recursive: true, force: true });
+}

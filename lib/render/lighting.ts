@@ -112,11 +112,13 @@ export class Lights {
   /** Index of the light's shadow buffer, or -1 (then plane pixels cast shadow rays). */
   slot = new Int32Array(8);
   slots = 0;
+  /** No light has a position (planes are then lit by `PlaneLighting`). */
+  allDirectional = true;
 
   prepare(scene: RayScene): void {
     const { nlight, lightData } = scene;
     if (this.slot.length < nlight) this.grow(2 * nlight);
-    Object.assign(this, { n: nlight, data: lightData, slots: 0 });
+    Object.assign(this, { n: nlight, data: lightData, slots: 0, allDirectional: true });
     for (let l = 0; l < nlight; l++) {
       const o = l * LIGHT_STRIDE;
       const type = lightData[o + L_TYPE];
@@ -125,6 +127,7 @@ export class Lights {
       const scale = (type === LIGHT_DIRECTIONAL ? -1 : 1) / (Math.hypot(x, y, z) || 1);
       this.dir.set([scale * x, scale * y, scale * z], 3 * l);
       this.directional[l] = type === LIGHT_DIRECTIONAL ? 1 : 0;
+      this.allDirectional &&= type === LIGHT_DIRECTIONAL;
       const cutoff = lightData[o + L_CUTOFF];
       this.cosCutoff[l] = type === LIGHT_SPOT && cutoff < 180 ? Math.cos((Math.min(cutoff, 90) * Math.PI) / 180) : -2;
       this.hasAmbient[l] = lightData.subarray(o + L_AMBIENT, o + L_AMBIENT + 3).some((v) => v !== 0) ? 1 : 0;
@@ -186,6 +189,10 @@ const toLight = new LightRay();
  * normal everywhere, its ambient and diffuse terms are constants (summed once into the base
  * colour when nothing shadows it), and only the highlight depends on the point (`planeLight`).
  * Every other light and surface goes through the general loop (`pointLight`).
+ * Why one loop per light over the points, not one loop over the points with the lights inside:
+ * the latter, tried four ways (for every surface or for planes only, the lights' constants in
+ * typed arrays or in one flat array), drew 300-600 HalfCheetah frames at 0.72x to 0.98x of the
+ * speed of this code, side by side with identical pixels, and it repeats the lighting equation.
  */
 export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const g = f.g;
@@ -315,14 +322,9 @@ function highlights(f: Frame, s: Surfaces, l: number, varying: boolean): void {
     const my = flat ? fy : ny[i];
     const mz = flat ? fz : nz[i];
     if (factor === 0 || mx * ux + my * uy + mz * uz <= 0) continue;
-    // N.H with H = (L + V) / |L + V|, compared before taking the root.
-    const hx = ux + vx[i];
-    const hy = uy + vy[i];
-    const hz = uz + vz[i];
-    const norm2 = hx * hx + hy * hy + hz * hz;
-    const cosine = mx * hx + my * hy + mz * hz;
-    if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= highlight2 * norm2) continue;
-    const k = factor * matSpecular * (shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1);
+    const power = specularPower(mx, my, mz, ux + vx[i], uy + vy[i], uz + vz[i], shininess, highlight2);
+    if (power === 0) continue;
+    const k = factor * matSpecular * power;
     r[i] += k * pr;
     green[i] += k * pg;
     b[i] += k * pb;
@@ -353,4 +355,24 @@ function arrive(f: Frame, s: Surfaces, l: number, shadows: boolean): boolean {
     else if (shadowed && arriving[i] > 0) arriving[i] *= shadowFactor(f, s, i, toLight);
   }
   return true;
+}
+
+/**
+ * max(N.H, 0)^shininess for H = normalize(L + V), given N and h = L + V; 0 where N.H is below the
+ * cut-off (compared as squares, before taking the root). Small, so V8 inlines it where it is used.
+ */
+export function specularPower(
+  nx: number,
+  ny: number,
+  nz: number,
+  hx: number,
+  hy: number,
+  hz: number,
+  shininess: number,
+  cut2: number,
+): number {
+  const norm2 = hx * hx + hy * hy + hz * hz;
+  const cosine = nx * hx + ny * hy + nz * hz;
+  if (cosine <= 0 || norm2 < 1e-24 || cosine * cosine <= cut2 * norm2) return 0;
+  return shininess > 0 ? (cosine / Math.sqrt(norm2)) ** shininess : 1;
 }

@@ -10,7 +10,8 @@
  * 2. visibility (visibility.ts): the nearest geom of every pixel;
  * 3. shadows (shadows.ts): the fraction of each light reaching every plane pixel;
  * 4. reflection (reflection.ts): the nearest geom along the mirrored ray of the reflective plane;
- * 5. shading (shading.ts, lighting.ts, texture.ts): the colour of every pixel;
+ * 5. shading: the colour of every plane pixel (planes.ts) and solid geom pixel (shading.ts), lit
+ *    by MuJoCo's lighting equation (lighting.ts) and textured (texture.ts);
  * 6. anti-aliasing (antialias.ts): silhouettes re-sampled 4 times.
  *
  * Geoms drawn: plane, sphere, capsule, ellipsoid, cylinder, box (lib/render/shapes/), opaque;
@@ -19,6 +20,7 @@
  */
 import { smoothEdges } from './antialias.js';
 import { Frame, type FrameOptions, writePixel } from './frame.js';
+import { shadePlanes } from './planes.js';
 import { reflectionPass } from './reflection.js';
 import type { RayScene } from './scene.js';
 import { shadePass } from './shading.js';
@@ -67,6 +69,7 @@ export class RayCaster {
     visibilityPass(f);
     prepareShadows(f);
     reflectionPass(f);
+    shadePlanes(f, out);
     shadePass(f, out);
     if (f.antialias) smoothEdges(f, out);
   }

@@ -8,10 +8,9 @@
  */
 import { type Frame, SKY, writePixel } from './frame.js';
 import { light, Surfaces } from './lighting.js';
-import { mirrorColour } from './reflection.js';
-import { G_MAT, G_POS, G_TEXTURE, GEOM_STRIDE, TEXTURE_2D } from './scene.js';
+import { G_TEXTURE, GEOM_STRIDE } from './scene.js';
 import { Ray, Vec3 } from './shapes.js';
-import { planarScale, sampleTrilinearMany, textureColour } from './texture.js';
+import { textureColour } from './texture.js';
 
 /** A single point being shaded; shadeGeom leaves its colour in its r, g, b. */
 const one = new Surfaces(1);
@@ -24,10 +23,12 @@ export function shaded(): Surfaces {
   return one;
 }
 
-/** Colour every pixel into out, and record in f.keys what each shows (for anti-aliasing). */
+/**
+ * Colour every pixel of a solid geom or the sky into out (planes: lib/render/planes.ts), and record
+ * in f.keys what each shows (for anti-aliasing).
+ */
 export function shadePass(f: Frame, out: Uint8Array): void {
   const { width, height, ids, keys, skyBytes, geoms } = f;
-  for (const p of geoms.planes) shadePlaneRows(f, p, out);
   for (let py = 0; py < height; py++) {
     for (let px = 0, k = py * width; px < width; px++, k++) {
       const id = ids[k];
@@ -75,7 +76,7 @@ function shadeRun(f: Frame, i: number, py: number, px0: number, px1: number, out
     ray.t = f.depth[k];
     ray.part = f.parts[k];
     surfacePoint(f, s, c, i, ray, px0 + c, py);
-    textureAt(f, i, s, c);
+    textureAt(f, i, s, c, texel);
     runTexels.set(texel, 3 * c);
   }
   light(f, s, true);
@@ -101,7 +102,7 @@ function surfacePoint(f: Frame, s: Surfaces, c: number, i: number, r: Ray, px: n
 }
 
 /** Set point i of s to where ray r hits geom i (at r.t), with the view direction and pixel footprint. */
-function hitPoint(f: Frame, s: Surfaces, i: number, r: Ray, px: number, py: number): void {
+export function hitPoint(f: Frame, s: Surfaces, i: number, r: Ray, px: number, py: number): void {
   s.px[i] = px;
   s.py[i] = py;
   s.pixel[i] = py * f.width + px;
@@ -123,132 +124,21 @@ export function shadeGeom(f: Frame, i: number, r: Ray, shadows: boolean, px: num
   s.buffered = false;
   s.flat = false;
   surfacePoint(f, s, 0, i, r, px, py);
-  textureAt(f, i, s, 0);
+  textureAt(f, i, s, 0, texel);
   light(f, s, shadows);
   s.r[0] *= texel[0];
   s.g[0] *= texel[1];
   s.b[0] *= texel[2];
 }
 
-/** The texture colour of geom i at point j of s into texel (white when untextured). */
-function textureAt(f: Frame, i: number, s: Surfaces, j: number): void {
+/** The texture colour of geom i at point j of s into out (white when untextured). */
+export function textureAt(f: Frame, i: number, s: Surfaces, j: number, out: Float64Array): void {
   const o = i * GEOM_STRIDE;
   const id = f.g[o + G_TEXTURE];
-  if (id >= 0) textureColour(f.g, o, f.scene.textures[id], s, j, texel);
+  if (id >= 0) textureColour(f.g, o, f.scene.textures[id], s, j, out);
   else {
-    texel[0] = 1;
-    texel[1] = 1;
-    texel[2] = 1;
+    out[0] = 1;
+    out[1] = 1;
+    out[2] = 1;
   }
-}
-
-/** Set the normals of the first `count` points of s to plane p's. */
-function planeNormals(f: Frame, p: number, s: Surfaces, count: number): void {
-  const m = p * GEOM_STRIDE + G_MAT;
-  s.geom = p;
-  s.count = count;
-  s.flat = true;
-  for (let i = 0; i < count; i++) {
-    s.nx[i] = f.g[m + 2];
-    s.ny[i] = f.g[m + 5];
-    s.nz[i] = f.g[m + 8];
-  }
-}
-
-/** Per-row scratch of the plane pass: the row's pixels on the plane, texture coordinates then colours. */
-let row = new Surfaces(0);
-let coords = new Float64Array(0);
-
-/** Shade every pixel of opaque plane p, a row at a time: texture sampled and light computed for the whole row. */
-function shadePlaneRows(f: Frame, p: number, out: Uint8Array): void {
-  const { width, height, depth, keys, g, camera } = f;
-  const o = p * GEOM_STRIDE;
-  const id = g[o + G_TEXTURE];
-  const texture = id >= 0 && f.scene.textures[id].type === TEXTURE_2D ? f.scene.textures[id] : undefined;
-  const [ks, kt] = planarScale(g, o);
-  // Texels per pixel, stretched by 1 / cos(incidence), selects the mip level as in OpenGL.
-  const rho = texture ? camera.pixelSize * Math.max(ks * texture.width, kt * texture.height) : 0;
-  if (row.capacity < width) [row, coords] = [new Surfaces(width), new Float64Array(3 * width)];
-  planeNormals(f, p, row, width);
-  row.buffered = true;
-  const [nx, ny, nz] = [g[o + G_MAT + 2], g[o + G_MAT + 5], g[o + G_MAT + 8]];
-  const [ax, ay, az, bx, by, bz] = [
-    g[o + G_MAT],
-    g[o + G_MAT + 3],
-    g[o + G_MAT + 6],
-    g[o + G_MAT + 1],
-    g[o + G_MAT + 4],
-    g[o + G_MAT + 7],
-  ];
-  const [cx, cy, cz] = [g[o + G_POS], g[o + G_POS + 1], g[o + G_POS + 2]];
-  for (let py = 0; py < height; py++) {
-    const count = rowPoints(f, p, py, row);
-    for (let c = 0; c < count && texture !== undefined; c++) {
-      const wx = row.x[c] - cx;
-      const wy = row.y[c] - cy;
-      const wz = row.z[c] - cz;
-      const ndv = nx * row.vx[c] + ny * row.vy[c] + nz * row.vz[c];
-      coords[3 * c] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
-      coords[3 * c + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
-      coords[3 * c + 2] = (rho * depth[row.pixel[c]]) / (ndv > 1e-3 ? ndv : 1e-3);
-    }
-    if (count === 0) continue;
-    row.count = count;
-    if (texture !== undefined) sampleTrilinearMany(texture, coords, count, coords);
-    light(f, row, true);
-    for (let c = 0; c < count; c++) {
-      const k = row.pixel[c];
-      if (texture === undefined) {
-        textureAt(f, p, row, c);
-        coords.set(texel, 3 * c);
-      }
-      let red = coords[3 * c] * row.r[c];
-      let green = coords[3 * c + 1] * row.g[c];
-      let blue = coords[3 * c + 2] * row.b[c];
-      const reflected = p === f.geoms.mirror ? f.reflIds[k] : -1;
-      if (reflected >= 0) {
-        camera.pixelRay(row.px[c], py, ray);
-        ray.t = depth[k];
-        mirrorColour(f, p, ray, row.px[c], py);
-        red += one.r[0];
-        green += one.g[0];
-        blue += one.b[0];
-      }
-      keys[k] = (p + 1) | ((reflected + 1) << 16);
-      writePixel(out, 3 * k, red, green, blue);
-    }
-  }
-}
-
-/**
- * Put the pixels of row py that show plane p into s: pixel, hit point, view direction and
- * footprint; returns their number. Along a row the camera ray is linear in x, so it is stepped
- * here rather than built per pixel (the row pass is most of a frame).
- */
-function rowPoints(f: Frame, p: number, py: number, s: Surfaces): number {
-  const { width, ids, depth, camera } = f;
-  const { eye, d0, dx, dy, pixelSize } = camera;
-  const sy = py + 0.5;
-  const [dx0, dy0, dz0] = [d0[0] + dy[0] * sy, d0[1] + dy[1] * sy, d0[2] + dy[2] * sy];
-  let count = 0;
-  for (let px = 0, k = py * width; px < width; px++, k++) {
-    if (ids[k] !== p) continue;
-    const sx = px + 0.5;
-    const t = depth[k];
-    const rx = dx0 + dx[0] * sx;
-    const ry = dy0 + dx[1] * sx;
-    const rz = dz0 + dx[2] * sx;
-    s.x[count] = eye.x + t * rx;
-    s.y[count] = eye.y + t * ry;
-    s.z[count] = eye.z + t * rz;
-    const inv = 1 / Math.sqrt(rx * rx + ry * ry + rz * rz);
-    s.vx[count] = -rx * inv;
-    s.vy[count] = -ry * inv;
-    s.vz[count] = -rz * inv;
-    s.footprint[count] = t * pixelSize;
-    s.px[count] = px;
-    s.py[count] = py;
-    s.pixel[count++] = k;
-  }
-  return count;
 }

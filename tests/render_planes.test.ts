@@ -1,0 +1,80 @@
+/**
+ * The plane pass (lib/render/planes.ts) lights a plane under directional lights with its own
+ * per-pixel loop (`PlaneLighting`), and a plane under any positional light point by point through
+ * the general `light` of lib/render/lighting.ts. Both must draw the same pixels: the same scene is
+ * drawn twice, the second time with an extra positional light that adds nothing (all its colours
+ * are 0), which sends the floor down the general path. The floor is textured, reflective, shadowed
+ * and shiny, so that every term of the plane's lighting is on the frame.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MujocoSim } from '../lib/envs/mujoco.js';
+import { Renderer } from '../lib/media/render.js';
+
+const WIDTH = 160;
+const HEIGHT = 120;
+
+function model(extraLight: string): string {
+  return `<mujoco>
+  <asset>
+    <texture name="grid" type="2d" builtin="checker" rgb1="0.1 0.2 0.3" rgb2="0.8 0.9 0.8" width="64" height="64"/>
+    <material name="floor" texture="grid" texrepeat="4 4" reflectance="0.4" specular="1" shininess="0.2"/>
+  </asset>
+  <worldbody>
+    <light directional="true" pos="0 0 5" dir="0 -1 -1" castshadow="true"/>
+    ${extraLight}
+    <geom name="floor" type="plane" size="0 0 0.1" material="floor"/>
+    <geom name="ball" type="sphere" pos="0 0 0.6" size="0.4" rgba="0.9 0.3 0.2 1"/>
+    <geom name="block" type="box" pos="1.2 0.5 0.3" size="0.3 0.3 0.3" rgba="0.2 0.6 0.9 1"/>
+    <camera name="view" pos="0 -5 2.5" xyaxes="1 0 0 0 0.45 0.9"/>
+  </worldbody>
+</mujoco>`;
+}
+
+let folder: string;
+before(() => {
+  folder = mkdtempSync(join(tmpdir(), 'render-planes-'));
+});
+after(() => rmSync(folder, { recursive: true, force: true }));
+
+async function draw(name: string, extraLight: string): Promise<Uint8Array> {
+  const file = join(folder, `${name}.xml`);
+  writeFileSync(file, model(extraLight));
+  const sim = await MujocoSim.fromFile(file);
+  try {
+    sim.setState(sim.qpos(), sim.qvel());
+    const renderer = new Renderer(sim, { width: WIDTH, height: HEIGHT, camera: 'view' });
+    const frame = renderer.render();
+    renderer.close();
+    return frame;
+  } finally {
+    sim.close();
+  }
+}
+
+test('a plane lit point by point (a positional light present) has the pixels of the per-pixel plane loop', async () => {
+  const fast = await draw('directional', '');
+  const general = await draw(
+    'positional',
+    '<light pos="0 0 3" dir="0 0 -1" ambient="0 0 0" diffuse="0 0 0" specular="0 0 0" castshadow="false"/>',
+  );
+  // The frame must show what is being compared: the floor's two checker colours, a shadow and a
+  // highlight differ in brightness, so the lower half of the frame spans a wide range of values.
+  const lower = fast.subarray(3 * WIDTH * Math.round(0.6 * HEIGHT));
+  const brightness = Array.from(
+    { length: lower.length / 3 },
+    (_, i) => lower[3 * i] + lower[3 * i + 1] + lower[3 * i + 2],
+  );
+  assert.ok(Math.max(...brightness) - Math.min(...brightness) > 300, 'the floor shows dark and bright pixels');
+  let differing = 0;
+  let largest = 0;
+  for (let k = 0; k < fast.length; k++) {
+    const d = Math.abs(fast[k] - general[k]);
+    if (d > 0) differing++;
+    largest = Math.max(largest, d);
+  }
+  assert.equal(largest, 0, `${differing} channel values differ, by up to ${largest}`);
+});

@@ -184,15 +184,13 @@ const toLight = new LightRay();
 
 /**
  * Light the points of s (before texturing) into s.r, s.g, s.b; with `shadows` false (the mirror
- * image, as in MuJoCo's mirrored pass) no light is blocked. Most of a frame is a plane lit by
- * directional lights, so that case is split out: on a plane such a light makes one angle with the
- * normal everywhere, its ambient and diffuse terms are constants (summed once into the base
- * colour when nothing shadows it), and only the highlight depends on the point (`planeLight`).
- * Every other light and surface goes through the general loop (`pointLight`).
- * Why one loop per light over the points, not one loop over the points with the lights inside:
- * the latter, tried four ways (for every surface or for planes only, the lights' constants in
- * typed arrays or in one flat array), drew 300-600 HalfCheetah frames at 0.72x to 0.98x of the
- * speed of this code, side by side with identical pixels, and it repeats the lighting equation.
+ * image, as in MuJoCo's mirrored pass) no light is blocked. This serves solid geoms (a run of
+ * pixels, or one point) and the planes that the plane pass (lib/render/planes.ts) leaves to it,
+ * a point at a time: those under a positional light, with more shadow-casting lights than shadow
+ * buffers, or without a 2D texture. On a plane a directional light makes one angle with the normal
+ * everywhere, so its ambient and diffuse terms are constants (summed once into the base colour
+ * when nothing shadows it), and only the highlight depends on the point (`planeLight`). Every
+ * other light and surface goes through the general loop (`pointLight`).
  */
 export function light(f: Frame, s: Surfaces, shadows: boolean): void {
   const g = f.g;

@@ -3,8 +3,9 @@
  * the visibility, shadow and reflection buffers. It draws what lighting.ts's `light` and
  * texture.ts would give point by point, to the last bit, in fewer operations: a plane is flat,
  * so under directional lights each light's angle to it is the same everywhere (`PlaneLighting`),
- * and along a row of pixels the camera ray is linear. Planes under positional lights, or without a
- * 2D texture, are lit point by point by `light`.
+ * and along a row of pixels the camera ray is linear. Planes under a positional light, with more
+ * shadow-casting lights than shadow buffers, or without a 2D texture are lit point by point by
+ * `light` (Pusher's floor, under a spot light, is one).
  */
 import { type Frame, writePixel } from './frame.js';
 import { light, specularPower, Surfaces } from './lighting.js';

@@ -52,6 +52,9 @@ if (values.episode !== 'random' && values.episode !== 'checkpoint') {
   fail(`--episode must be random or checkpoint, got ${values.episode}`);
 }
 
+/** Frames each renderer draws before timing starts. */
+const WARM_UP = 30;
+
 interface Caster {
   render(scene: RayScene, out: Uint8Array): void;
 }
@@ -118,6 +121,11 @@ try {
   };
   let [oursMs, theirsMs, maxDiff, sumDiff] = [0, 0, 0, 0];
   let observation = env.reset({ seed: 0 }).observation;
+  // Untimed warm-up: both renderers reach V8's optimising compiler before the clock starts.
+  for (let i = 0; i < WARM_UP; i++) {
+    theirs.render(renderer.currentScene(), other);
+    ours.render(renderer.currentScene(), mine);
+  }
   for (let i = 0; i < frames; i++) {
     if (i > 0) {
       const action = loaded ? loaded.policy.act(observation, { deterministic: true }) : env.actionSpace.sample(rng);

@@ -1,7 +1,8 @@
 /**
- * Shading: MuJoCo's lighting equation, written once and used for every surface (seen directly or
- * in the mirror). It is OpenGL 1.x fixed-function lighting as MuJoCo sets it
- * up (mjr_render in render_gl3.c), per pixel:
+ * Shading: MuJoCo's lighting equation, used for every surface (seen directly or in the mirror);
+ * the plane pass (lib/render/planes.ts) specialises it for planes under directional lights, with
+ * the same sums and this file's `specularPower`. It is OpenGL 1.x fixed-function lighting as
+ * MuJoCo sets it up (mjr_render in render_gl3.c), per pixel:
  *
  *   colour = texture * (rgba * (emission + sum_i s_i a_i (ambient_i + diffuse_i max(N.L_i, 0)))
  *                       + sum_i s_i a_i specular_i * specular * max(N.H_i, 0)^(128 shininess))

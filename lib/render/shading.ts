@@ -1,10 +1,10 @@
 /**
- * Shading: the colour of every pixel from the visibility, shadow and reflection buffers. Planes
- * are shaded a row at a time (texture lookups and lighting batched over the row's pixels), solid
- * geoms a run of pixels at a time, lit at their surface normals. Every surface is lit by
- * lighting.ts and textured by texture.ts. Geoms are drawn opaque whatever their alpha: no task of
- * the Gymnasium suite has a partly transparent geom (geoms of alpha 0 are not drawn at all,
- * lib/render/geoms.ts).
+ * Shading of solid geoms and the sky: the colour of every pixel that does not show a plane (planes
+ * are lib/render/planes.ts's), from the visibility, shadow and reflection buffers. Solid geoms
+ * are shaded a run of pixels at a time, lit at their surface normals by lighting.ts and textured
+ * by texture.ts; what the mirror shows, a point at a time (`shadeGeom`). Geoms are drawn
+ * opaque whatever their alpha: no task of the Gymnasium suite has a partly transparent geom (geoms
+ * of alpha 0 are not drawn at all, lib/render/geoms.ts).
  */
 import { type Frame, SKY, writePixel } from './frame.js';
 import { light, Surfaces } from './lighting.js';

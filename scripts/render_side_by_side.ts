@@ -8,7 +8,8 @@
  *
  * Options: --rev (default HEAD: the committed renderer against the working tree), --frames
  * (default 500), --episode random (random actions, seed 1) or checkpoint (the shipped
- * checkpoint's deterministic episode), --size (default 480). lib/render/ of the revision is taken
+ * checkpoint's deterministic episode), --size (default 480), --env (default HalfCheetah-v5; any
+ * registered task, random episodes only). lib/render/ of the revision is taken
  * with `git archive` into a temporary folder (removed at the end; it needs only its own files),
  * and both renderers are compiled there with the pinned TypeScript, as `npm install` builds dist/.
  *
@@ -25,7 +26,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Rng } from '../lib/common/rng.js';
-import { makeEnv } from '../lib/envs/registry.js';
+import { envIds, makeEnv } from '../lib/envs/registry.js';
 import { createRenderer } from '../lib/media/render.js';
 import type { RayScene } from '../lib/render/scene.js';
 import { loadPolicy } from '../lib/training/evaluate.js';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     frames: { type: 'string', default: '500' },
     episode: { type: 'string', default: 'random' },
     size: { type: 'string', default: '480' },
+    env: { type: 'string', default: 'HalfCheetah-v5' },
   },
   strict: true,
 });
@@ -51,6 +53,10 @@ if (!Number.isInteger(size) || size < 16 || size > 4096)
 if (values.episode !== 'random' && values.episode !== 'checkpoint') {
   fail(`--episode must be random or checkpoint, got ${values.episode}`);
 }
+if (values.episode === 'checkpoint' && values.env !== 'HalfCheetah-v5') {
+  fail(`--episode checkpoint plays the shipped HalfCheetah-v5 checkpoint; use --episode random for ${values.env}`);
+}
+if (!envIds().includes(values.env as string)) fail(`--env must be one of ${envIds().join(', ')}, got ${values.env}`);
 
 /** Frames each renderer draws before timing starts. */
 const WARM_UP = 30;
@@ -105,7 +111,7 @@ try {
   const ours = await compiledCaster('.', join(folder, 'ours'));
 
   const loaded = values.episode === 'checkpoint' ? await loadPolicy('assets/halfcheetah_a3c.ckpt') : null;
-  const env = loaded?.env ?? (await makeEnv('HalfCheetah-v5'));
+  const env = loaded?.env ?? (await makeEnv(values.env as string));
   const renderer = createRenderer(env, { width: size, height: size });
   const rng = new Rng(1);
   const mine = new Uint8Array(size * size * 3);
@@ -129,7 +135,9 @@ try {
   for (let i = 0; i < frames; i++) {
     if (i > 0) {
       const action = loaded ? loaded.policy.act(observation, { deterministic: true }) : env.actionSpace.sample(rng);
-      observation = env.step(action).observation;
+      const step = env.step(action);
+      // A random episode that ends (a fallen Hopper) starts again: every frame is drawn.
+      observation = step.terminated || step.truncated ? env.reset({ seed: i }).observation : step.observation;
     }
     const scene = renderer.currentScene();
     if (i % 2 === 0) {
@@ -148,7 +156,7 @@ try {
   renderer.close();
   env.close();
   console.log(
-    `${frames} frames ${size}x${size} (${values.episode} episode), CPU time: working tree ${(oursMs / 1000).toFixed(1)} s, ` +
+    `${frames} frames ${size}x${size} (${values.env}, ${values.episode} episode), CPU time: working tree ${(oursMs / 1000).toFixed(1)} s, ` +
       `${values.rev} ${(theirsMs / 1000).toFixed(1)} s; speed of the working tree ${(theirsMs / oursMs).toFixed(3)}x`,
   );
   console.log(

@@ -4,7 +4,8 @@
  * the general `light` of lib/render/lighting.ts. Both must draw the same pixels: the same scene is
  * drawn twice, the second time with an extra positional light that adds nothing (all its colours
  * are 0), which sends the floor down the general path. The floor is textured, reflective, shadowed
- * and shiny, so that every term of the plane's lighting is on the frame.
+ * and shiny, so that every term of the plane's lighting is on the frame. Then: floors reach the
+ * horizon (lib/render/geoms.ts), smaller ground planes do not.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,4 +78,45 @@ test('a plane lit point by point (a positional light present) has the pixels of 
     largest = Math.max(largest, d);
   }
   assert.equal(largest, 0, `${differing} channel values differ, by up to ${largest}`);
+});
+
+async function drawPlane(name: string, halfSize: number): Promise<Uint8Array> {
+  const file = join(folder, `${name}.xml`);
+  writeFileSync(
+    file,
+    `<mujoco>
+  <worldbody>
+    <light directional="true" pos="0 0 5" dir="0 0 -1"/>
+    <geom name="ground" type="plane" size="${halfSize} ${halfSize} 0.1" rgba="0.6 0.6 0.6 1"/>
+    <camera name="view" pos="0 -3 2" xyaxes="1 0 0 0 0.55 0.83"/>
+  </worldbody>
+</mujoco>`,
+  );
+  const sim = await MujocoSim.fromFile(file);
+  try {
+    sim.setState(sim.qpos(), sim.qvel());
+    const renderer = new Renderer(sim, { width: WIDTH, height: HEIGHT, camera: 'view' });
+    const frame = renderer.render();
+    renderer.close();
+    return frame;
+  } finally {
+    sim.close();
+  }
+}
+
+test('floors reach the horizon; a small ground plane (an arena, a table) keeps its edges', async () => {
+  // The row through the middle of the frame meets the ground about 2 m left and right of its
+  // centre: beyond a 1 m plane's edge (the background, black without a skybox), on a 10 m floor.
+  const brightness = (frame: Uint8Array, x: number) => {
+    const i = 3 * ((HEIGHT / 2) * WIDTH + x);
+    return frame[i] + frame[i + 1] + frame[i + 2];
+  };
+  const small = await drawPlane('small', 1);
+  const floor = await drawPlane('floor', 10);
+  for (const x of [2, WIDTH - 3]) {
+    assert.equal(brightness(small, x), 0, `column ${x}: the background beyond the 1 m plane`);
+    assert.ok(brightness(floor, x) > 100, `column ${x}: the floor, ${brightness(floor, x)}`);
+  }
+  // The small plane itself is drawn at the centre.
+  assert.ok(brightness(small, WIDTH / 2) > 100, 'the 1 m plane is drawn');
 });

@@ -3,8 +3,10 @@
  * geom's shape, drawn size, bounding box and screen box, which planes face the camera, which
  * geoms cast shadows, and the reflective plane; and rays against a geom in world coordinates.
  *
- * Ground planes (facing +z) are drawn to the horizon: MuJoCo's task models end their floor
- * 40 m away, which a fast agent outruns; the physics model keeps its size.
+ * Floors (ground planes facing +z, at least FLOOR_HALF_SIZE across each half) are drawn to the
+ * horizon along x: MuJoCo's task models end their floor 10-40 m away, which a fast agent outruns;
+ * the physics model keeps its size. Smaller ground planes keep their edges, which are part of the
+ * picture (Reacher's 1 m arena, Pusher's 1 m table).
  */
 import { type Camera, ScreenBox, type TileBins } from './camera.js';
 import {
@@ -22,6 +24,8 @@ import { PLANE_TYPE, Ray, type Shape, shapeOf, type Vec3 } from './shapes.js';
 
 /** A plane whose normal is this close to +z is a ground plane. */
 const GROUND_COSINE = 0.999;
+/** A ground plane whose half sizes are both at least this (metres) is a floor. */
+const FLOOR_HALF_SIZE = 5;
 
 export class FrameGeoms {
   n = 0;
@@ -78,7 +82,7 @@ export class FrameGeoms {
     }
   }
 
-  /** A plane is seen from its front side only; ground planes reach the horizon; the first reflective one mirrors. */
+  /** A plane is seen from its front side only; floors reach the horizon; the first reflective one mirrors. */
   private preparePlane(scene: RayScene, camera: Camera, i: number): void {
     const g = scene.geomData;
     const o = i * GEOM_STRIDE;
@@ -92,7 +96,8 @@ export class FrameGeoms {
     }
     this.isPlane[i] = 1;
     this.planes.push(i);
-    if (nz >= GROUND_COSINE) this.size[3 * i] = 0;
+    const floor = nz >= GROUND_COSINE && Math.min(this.size[3 * i], this.size[3 * i + 1]) >= FLOOR_HALF_SIZE;
+    if (floor) this.size[3 * i] = 0;
     if (this.mirror < 0 && scene.reflection && g[o + G_REFLECTANCE] > 0) {
       Object.assign(this, { mirror: i, mnx: nx, mny: ny, mnz: nz, mpd: d });
     }

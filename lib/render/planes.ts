@@ -7,6 +7,7 @@
  * shadow-casting lights than shadow buffers, or without a 2D texture are lit point by point by
  * `light` (Pusher's floor, under a spot light, is one).
  */
+import type { Camera } from './camera.js';
 import { type Frame, writePixel } from './frame.js';
 import { light, specularPower, Surfaces } from './lighting.js';
 import { mirrorColour } from './reflection.js';
@@ -151,12 +152,12 @@ export class PlaneLighting {
   }
 }
 
-/** The plane pass's lighting, its per-row scratch (columns on the plane, 1 / ray length, texture coordinates then colours), and a point for the general path. */
+/** The plane pass's lighting, and its per-row scratch: columns on the plane, 1 / ray length, texture coordinates then colours, and the row's points for the general path. */
 const planeLighting = new PlaneLighting();
 let columns = new Int32Array(0);
 let inverseLengths = new Float64Array(0);
 let coords = new Float64Array(0);
-const point = new Surfaces(1);
+let row = new Surfaces(0);
 
 /**
  * Shade every pixel of opaque plane p, a row at a time: first the row's pixels on the plane and
@@ -176,7 +177,7 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
   const [bx, by, bz] = [g[o + G_MAT + 1], g[o + G_MAT + 4], g[o + G_MAT + 7]];
   const [cx, cy, cz] = [g[o + G_POS], g[o + G_POS + 1], g[o + G_POS + 2]];
   // Planes under directional lights take the fast path; others are lit one point at a time by `light`.
-  const fast = planeLighting.prepare(f, p, nx, ny, nz);
+  const fast = planeLighting.prepare(f, p, nx, ny, nz) && (texture !== undefined || g[o + G_TEXTURE] < 0);
   const mirror = p === f.geoms.mirror;
   const { eye, d0, dx, dy } = camera;
   // Loop constants in locals: V8 does not hoist loads out of loops.
@@ -206,8 +207,8 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
       }
       count++;
     }
-    if (count === 0) continue;
     if (texture !== undefined) sampleTrilinearMany(texture, coords, count, coords);
+    if (!fast) lightRow(f, p, py, count);
     for (let c = 0; c < count; c++) {
       const px = columns[c];
       const k = py * width + px;
@@ -216,25 +217,25 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
       const ry = dy0 + stepY * sx;
       const rz = dz0 + stepZ * sx;
       const inv = inverseLengths[c];
-      let red = coords[3 * c];
-      let grn = coords[3 * c + 1];
-      let blue = coords[3 * c + 2];
-      if (fast && texture !== undefined) {
+      // The texture's colour (white without one) times the light.
+      const textured = texture !== undefined;
+      let red = textured ? coords[3 * c] : 1;
+      let grn = textured ? coords[3 * c + 1] : 1;
+      let blue = textured ? coords[3 * c + 2] : 1;
+      if (fast) {
         planeLighting.at(k, -rx * inv, -ry * inv, -rz * inv);
         red *= planeLighting.r;
         grn *= planeLighting.g;
         blue *= planeLighting.b;
       } else {
-        Object.assign(ray, { ox: ex, oy: ey, oz: ez, dx: rx, dy: ry, dz: rz, t: depth[k] });
-        texel.set(coords.subarray(3 * c, 3 * c + 3));
-        pointColour(f, p, px, py, ray, texture === undefined);
-        [red, grn, blue] = texel;
+        rowColour(f, p, c, textured);
+        red = texel[0];
+        grn = texel[1];
+        blue = texel[2];
       }
       const reflected = mirror ? reflIds[k] : -1;
       if (reflected >= 0) {
-        camera.pixelRay(px, py, ray);
-        ray.t = depth[k];
-        mirrorColour(f, p, ray, px, py);
+        mirrorColour(f, p, px, py);
         const mirrored = shaded();
         red += mirrored.r[0];
         grn += mirrored.g[0];
@@ -260,20 +261,45 @@ function planeTexture(f: Frame, p: number): { texture: RayTexture | undefined; k
 }
 
 /**
- * The general path: pixel (px, py) of plane p, hit by ray r, lit by `light` as one point
- * (positional lights, more shadow lights than buffers). Its colour goes into texel, which holds
- * the 2D texture's colour there, or is filled from the geom's other texture when `untextured`.
+ * The general path (positional lights, more shadow lights than buffers, a cube texture): the
+ * row's `count` pixels of plane p (their columns in `columns`) as points of `row`, lit by `light`
+ * in one call.
  */
-function pointColour(f: Frame, p: number, px: number, py: number, r: Ray, untextured: boolean): void {
+function lightRow(f: Frame, p: number, py: number, count: number): void {
   const o = p * GEOM_STRIDE + G_MAT;
-  Object.assign(point, { geom: p, count: 1, flat: true, buffered: true });
-  hitPoint(f, point, 0, r, px, py);
-  point.nx[0] = f.g[o + 2];
-  point.ny[0] = f.g[o + 5];
-  point.nz[0] = f.g[o + 8];
-  light(f, point, true);
-  if (untextured) textureAt(f, p, point, 0, texel);
-  texel[0] *= point.r[0];
-  texel[1] *= point.g[0];
-  texel[2] *= point.b[0];
+  const { camera, g } = f;
+  if (row.capacity < f.width) row = new Surfaces(f.width);
+  for (let c = 0; c < count; c++) {
+    const px = columns[c];
+    ray.ox = camera.eye.x;
+    ray.oy = camera.eye.y;
+    ray.oz = camera.eye.z;
+    ray.dx = stepped(camera, 0, px, py);
+    ray.dy = stepped(camera, 1, px, py);
+    ray.dz = stepped(camera, 2, px, py);
+    ray.t = f.depth[py * f.width + px];
+    hitPoint(f, row, c, ray, px, py);
+    row.nx[c] = g[o + 2];
+    row.ny[c] = g[o + 5];
+    row.nz[c] = g[o + 8];
+  }
+  Object.assign(row, { geom: p, count, flat: true, buffered: true });
+  light(f, row, true);
+}
+
+/** The colour of point c of `row` (lit by `lightRow`) into texel: its 2D texture's colour in coords when `sampled`, else its geom's texture (or white). */
+function rowColour(f: Frame, p: number, c: number, sampled: boolean): void {
+  if (!sampled) textureAt(f, p, row, c, texel);
+  texel[0] = (sampled ? coords[3 * c] : texel[0]) * row.r[c];
+  texel[1] = (sampled ? coords[3 * c + 1] : texel[1]) * row.g[c];
+  texel[2] = (sampled ? coords[3 * c + 2] : texel[2]) * row.b[c];
+}
+
+/**
+ * Component k of the ray direction through the centre of pixel (px, py), its terms added as
+ * shadePlane steps them along a row (camera.pixelRay adds them in another order, which can
+ * differ in the last bit).
+ */
+function stepped(camera: Camera, k: number, px: number, py: number): number {
+  return camera.d0[k] + camera.dy[k] * (py + 0.5) + camera.dx[k] * (px + 0.5);
 }

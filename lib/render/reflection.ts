@@ -53,13 +53,14 @@ export function reflectionPass(f: Frame): void {
 }
 
 /**
- * What camera ray r of pixel (px, py) sees in reflective plane p where it hits it (at r.t), times the
- * plane's reflectance, into the shading point's colour (`shaded()`); the reflection pass found a
- * geom there.
+ * What pixel (px, py) sees in reflective plane p, times the plane's reflectance, into the shading
+ * point's colour (`shaded()`); the reflection pass found a geom there.
  */
-export function mirrorColour(f: Frame, p: number, r: Ray, px: number, py: number): void {
-  mirror(f, r);
+export function mirrorColour(f: Frame, p: number, px: number, py: number): void {
   const k = py * f.width + px;
+  f.camera.pixelRay(px, py, ray);
+  ray.t = f.depth[k];
+  mirror(f, ray);
   mirrored.t = f.reflDepth[k];
   mirrored.part = f.reflParts[k];
   shadeGeom(f, f.reflIds[k], mirrored, false, px, py);

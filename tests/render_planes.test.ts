@@ -18,16 +18,17 @@ import { Renderer } from '../lib/media/render.js';
 const WIDTH = 160;
 const HEIGHT = 120;
 
-function model(extraLight: string): string {
+function model(extraLight: string, floor: string): string {
   return `<mujoco>
   <asset>
     <texture name="grid" type="2d" builtin="checker" rgb1="0.1 0.2 0.3" rgb2="0.8 0.9 0.8" width="64" height="64"/>
     <material name="floor" texture="grid" texrepeat="4 4" reflectance="0.4" specular="1" shininess="0.2"/>
+    <material name="plain" rgba="0.5 0.6 0.7 1" reflectance="0.4" specular="1" shininess="0.2"/>
   </asset>
   <worldbody>
     <light directional="true" pos="0 0 5" dir="0 -1 -1" castshadow="true"/>
     ${extraLight}
-    <geom name="floor" type="plane" size="0 0 0.1" material="floor"/>
+    <geom name="floor" type="plane" size="0 0 0.1" ${floor}/>
     <geom name="ball" type="sphere" pos="0 0 0.6" size="0.4" rgba="0.9 0.3 0.2 1"/>
     <geom name="block" type="box" pos="1.2 0.5 0.3" size="0.3 0.3 0.3" rgba="0.2 0.6 0.9 1"/>
     <camera name="view" pos="0 -5 2.5" xyaxes="1 0 0 0 0.45 0.9"/>
@@ -41,9 +42,9 @@ before(() => {
 });
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-async function draw(name: string, extraLight: string): Promise<Uint8Array> {
+async function draw(name: string, extraLight: string, floor = 'material="floor"'): Promise<Uint8Array> {
   const file = join(folder, `${name}.xml`);
-  writeFileSync(file, model(extraLight));
+  writeFileSync(file, model(extraLight, floor));
   const sim = await MujocoSim.fromFile(file);
   try {
     sim.setState(sim.qpos(), sim.qvel());
@@ -119,4 +120,20 @@ test('floors reach the horizon; a small ground plane (an arena, a table) keeps i
   }
   // The small plane itself is drawn at the centre.
   assert.ok(brightness(small, WIDTH / 2) > 100, 'the 1 m plane is drawn');
+});
+
+test('an untextured plane too: the per-pixel loop and the general path give the same pixels', async () => {
+  const floor = 'material="plain"';
+  const fast = await draw('plain-directional', '', floor);
+  const general = await draw(
+    'plain-positional',
+    '<light pos="0 0 3" dir="0 0 -1" ambient="0 0 0" diffuse="0 0 0" specular="0 0 0" castshadow="false"/>',
+    floor,
+  );
+  let largest = 0;
+  for (let k = 0; k < fast.length; k++) largest = Math.max(largest, Math.abs(fast[k] - general[k]));
+  assert.equal(largest, 0, `channel values differ by up to ${largest}`);
+  // The floor is drawn, with a shadow and a highlight: its lower rows span a range of brightness.
+  const lower = Array.from(fast.subarray(3 * WIDTH * Math.round(0.6 * HEIGHT)));
+  assert.ok(Math.max(...lower) - Math.min(...lower) > 100, 'the floor shows dark and bright pixels');
 });

@@ -204,7 +204,7 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
         coords[3 * count] = ks * (ax * wx + ay * wy + az * wz) - 0.5;
         coords[3 * count + 1] = -kt * (bx * wx + by * wy + bz * wz) - 0.5;
         coords[3 * count + 2] = (rho * t) / (ndv > 1e-3 ? ndv : 1e-3);
-      }
+      } else coords[3 * count] = coords[3 * count + 1] = coords[3 * count + 2] = 1;
       count++;
     }
     if (texture !== undefined) sampleTrilinearMany(texture, coords, count, coords);
@@ -217,18 +217,17 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
       const ry = dy0 + stepY * sx;
       const rz = dz0 + stepZ * sx;
       const inv = inverseLengths[c];
-      // The texture's colour (white without one) times the light.
-      const textured = texture !== undefined;
-      let red = textured ? coords[3 * c] : 1;
-      let grn = textured ? coords[3 * c + 1] : 1;
-      let blue = textured ? coords[3 * c + 2] : 1;
+      // The texture's colour (white without a 2D texture) times the light.
+      let red = coords[3 * c];
+      let grn = coords[3 * c + 1];
+      let blue = coords[3 * c + 2];
       if (fast) {
         planeLighting.at(k, -rx * inv, -ry * inv, -rz * inv);
         red *= planeLighting.r;
         grn *= planeLighting.g;
         blue *= planeLighting.b;
       } else {
-        rowColour(f, p, c, textured);
+        rowColour(f, p, c, texture !== undefined);
         red = texel[0];
         grn = texel[1];
         blue = texel[2];

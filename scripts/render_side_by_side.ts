@@ -68,7 +68,7 @@ interface Caster {
 /**
  * Compile lib/render under `source` with the pinned TypeScript into `target` and load its ray
  * caster. Users run compiled code (dist/), and tsx does not time the same: loaded through it,
- * the renderer of this commit read 0.81x of 61a0492^'s, where the same pair compiled reads
+ * the renderer of commit f4272c7 read 0.81x of 61a0492^'s, where the same pair compiled read
  * 0.90-0.97x.
  */
 async function compiledCaster(source: string, target: string): Promise<Caster> {

@@ -187,8 +187,8 @@ const toLight = new LightRay();
  * Light the points of s (before texturing) into s.r, s.g, s.b; with `shadows` false (the mirror
  * image, as in MuJoCo's mirrored pass) no light is blocked. This serves solid geoms (a run of
  * pixels, or one point) and the planes that the plane pass (lib/render/planes.ts) leaves to it,
- * a point at a time: those under a positional light, with more shadow-casting lights than shadow
- * buffers, or without a 2D texture. On a plane a directional light makes one angle with the normal
+ * a row at a time: those under a positional light, with more shadow-casting lights than shadow
+ * buffers, or with a cube texture. On a plane a directional light makes one angle with the normal
  * everywhere, so its ambient and diffuse terms are constants (summed once into the base colour
  * when nothing shadows it), and only the highlight depends on the point (`planeLight`). Every
  * other light and surface goes through the general loop (`pointLight`).

@@ -1,11 +1,11 @@
 /**
  * The plane pass: the colour of every pixel of a plane (the floor: most pixels of a frame), from
  * the visibility, shadow and reflection buffers. It draws what lighting.ts's `light` and
- * texture.ts would give point by point, to the last bit, in fewer operations: a plane is flat,
+ * texture.ts would give, to the last bit, in fewer operations: a plane is flat,
  * so under directional lights each light's angle to it is the same everywhere (`PlaneLighting`),
  * and along a row of pixels the camera ray is linear. Planes under a positional light, with more
- * shadow-casting lights than shadow buffers, or without a 2D texture are lit point by point by
- * `light` (Pusher's floor, under a spot light, is one).
+ * shadow-casting lights than shadow buffers, or with a cube texture are lit by `light`, a row of
+ * points per call (Pusher's table, under a spot light, is one).
  */
 import type { Camera } from './camera.js';
 import { type Frame, writePixel } from './frame.js';
@@ -176,7 +176,7 @@ function shadePlane(f: Frame, p: number, out: Uint8Array): void {
   const [ax, ay, az] = [g[o + G_MAT], g[o + G_MAT + 3], g[o + G_MAT + 6]];
   const [bx, by, bz] = [g[o + G_MAT + 1], g[o + G_MAT + 4], g[o + G_MAT + 7]];
   const [cx, cy, cz] = [g[o + G_POS], g[o + G_POS + 1], g[o + G_POS + 2]];
-  // Planes under directional lights take the fast path; others are lit one point at a time by `light`.
+  // Under directional lights, with a 2D texture or none: the per-pixel path; else `light`, a row per call.
   const fast = planeLighting.prepare(f, p, nx, ny, nz) && (texture !== undefined || g[o + G_TEXTURE] < 0);
   const mirror = p === f.geoms.mirror;
   const { eye, d0, dx, dy } = camera;

@@ -42,9 +42,10 @@ before(() => {
 });
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-async function draw(name: string, extraLight: string, floor = 'material="floor"'): Promise<Uint8Array> {
+/** The frame of the model `xml` through its camera "view". */
+async function render(name: string, xml: string): Promise<Uint8Array> {
   const file = join(folder, `${name}.xml`);
-  writeFileSync(file, model(extraLight, floor));
+  writeFileSync(file, xml);
   const sim = await MujocoSim.fromFile(file);
   try {
     sim.setState(sim.qpos(), sim.qvel());
@@ -55,6 +56,10 @@ async function draw(name: string, extraLight: string, floor = 'material="floor"'
   } finally {
     sim.close();
   }
+}
+
+function draw(name: string, extraLight: string, floor = 'material="floor"'): Promise<Uint8Array> {
+  return render(name, model(extraLight, floor));
 }
 
 test('a plane lit point by point (a positional light present) has the pixels of the per-pixel plane loop', async () => {
@@ -81,10 +86,9 @@ test('a plane lit point by point (a positional light present) has the pixels of 
   assert.equal(largest, 0, `${differing} channel values differ, by up to ${largest}`);
 });
 
-async function drawPlane(name: string, halfSize: number): Promise<Uint8Array> {
-  const file = join(folder, `${name}.xml`);
-  writeFileSync(
-    file,
+function drawPlane(name: string, halfSize: number): Promise<Uint8Array> {
+  return render(
+    name,
     `<mujoco>
   <worldbody>
     <light directional="true" pos="0 0 5" dir="0 0 -1"/>
@@ -93,16 +97,6 @@ async function drawPlane(name: string, halfSize: number): Promise<Uint8Array> {
   </worldbody>
 </mujoco>`,
   );
-  const sim = await MujocoSim.fromFile(file);
-  try {
-    sim.setState(sim.qpos(), sim.qvel());
-    const renderer = new Renderer(sim, { width: WIDTH, height: HEIGHT, camera: 'view' });
-    const frame = renderer.render();
-    renderer.close();
-    return frame;
-  } finally {
-    sim.close();
-  }
 }
 
 test('floors reach the horizon; a small ground plane (an arena, a table) keeps its edges', async () => {

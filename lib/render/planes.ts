@@ -268,11 +268,11 @@ function lightRow(f: Frame, p: number, py: number, count: number): void {
   const o = p * GEOM_STRIDE + G_MAT;
   const { camera, g } = f;
   if (row.capacity < f.width) row = new Surfaces(f.width);
+  ray.ox = camera.eye.x;
+  ray.oy = camera.eye.y;
+  ray.oz = camera.eye.z;
   for (let c = 0; c < count; c++) {
     const px = columns[c];
-    ray.ox = camera.eye.x;
-    ray.oy = camera.eye.y;
-    ray.oz = camera.eye.z;
     ray.dx = stepped(camera, 0, px, py);
     ray.dy = stepped(camera, 1, px, py);
     ray.dz = stepped(camera, 2, px, py);

@@ -5,7 +5,7 @@
  * Shared (SharedArrayBuffer, no copies):
  * - the global parameters and Adam's moments and step (owned by `SharedAdam`),
  * - the observation-normalisation statistics (one `RunningMeanStd` for all workers, unlike the
- *   reference, where each process kept its own and the saved model had none of them),
+ *   reference, where each process kept its own and the checkpoint saved one process's),
  * - the reward-normalisation statistics (one `RunningMeanStd` of the discounted return),
  * - the run's counters, at the named offsets below.
  */

@@ -133,7 +133,7 @@ export interface OutputCounts {
   image: number;
 }
 
-/** Counts rich outputs by kind, recognising the markers `lib/notebook.ts` writes. */
+/** Counts rich outputs by kind, recognising the markers `lib/notebook/` writes. */
 export function countOutputs(notebook: Notebook): OutputCounts {
   const counts: OutputCounts = { plotly: 0, plotlyBundles: 0, video: 0, image: 0 };
   for (const cell of notebook.cells) {

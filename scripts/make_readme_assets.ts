@@ -1,12 +1,13 @@
 /**
- * Regenerates the README's two pictures from a real A3C run, so they always show what the code
- * does: the learning curve (each worker's episode returns against the global step counter T, the
+ * Regenerates the pictures of a real A3C run that README and docs/tuning.md show, so they always
+ * show what the code does: the learning curve (each worker's episode returns against the global step counter T, the
  * moving average over all workers, and the deterministic evaluations of the global model) and a
  * frame of the trained cheetah in mid-stride.
  *
  * The curve is the same plotly figure the notebooks draw (`episodeReturnTraces` in
- * lib/notebook.ts), rendered offline in headless Chromium and saved as a PNG; the frame comes from
- * the software renderer (lib/render.ts) after `frameStep` steps of the policy's mean action.
+ * lib/notebook/plot.ts), rendered offline in headless Chromium and saved as a PNG; the frame comes
+ * from the software renderer (lib/media/render.ts, lib/render/) after `frameStep` steps of the
+ * policy's mean action.
  *
  *   node --import tsx scripts/make_readme_assets.ts --run runs/<name> [--checkpoint PATH]
  *        [--out assets] [--frame-step 300] [--window 20] [--runs runs/a,runs/b,runs/c]

@@ -1,5 +1,5 @@
 /**
- * Unit tests of the notebook tooling that need no Jupyter: the display helpers of lib/notebook.ts
+ * Unit tests of the notebook tooling that need no Jupyter: the display helpers of lib/notebook/
  * (moving average, trace builders, figure HTML, the live plot's throttle, PNG/MP4 checks), the
  * notebook stripper, and the checks applied to executed notebooks.
  */

@@ -1,5 +1,5 @@
 /**
- * The software renderer (lib/render.ts, lib/render/*.ts) draws MuJoCo's scene where MuJoCo's own
+ * The software renderer (lib/media/render.ts, lib/render/*.ts) draws MuJoCo's scene where MuJoCo's own
  * camera says it is: geom centres projected with the camera's pose (data.cam_xpos, cam_xmat) and
  * fovy, computed here independently of the renderer, land on pixels of the geom's colour; the sky
  * is above the horizon and the floor below it; surfaces facing the light are brighter; a frame of

@@ -1,5 +1,5 @@
 /**
- * Videos of episodes, the way to watch what A3C learned: rendered RGB frames (lib/render.ts) are
+ * Videos of episodes, the way to watch what A3C learned: rendered RGB frames (lib/media/render.ts) are
  * piped as raw rgb24 to ffmpeg, which encodes H.264 in an MP4 file
  * (`-c:v libx264 -pix_fmt yuv420p -movflags +faststart`, played by browsers and notebooks), at the
  * env's render fps (Gymnasium's metadata["render_fps"], 20 for HalfCheetah).
@@ -281,7 +281,7 @@ export interface RecordEpisodeOptions {
   /** Frame size in pixels (default 480 x 480, as Gymnasium; even). */
   width?: number;
   height?: number;
-  /** Camera (default: the model's "track" camera, see lib/render.ts). */
+  /** Camera (default: the model's "track" camera, see lib/media/render.ts). */
   camera?: CameraOptions;
   /** Video frame rate (default: env.metadata.fps, one video frame per env step). */
   fps?: number;

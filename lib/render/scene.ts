@@ -2,7 +2,7 @@
  * The scene a frame is drawn from (the "watch the agent" step after A3C training): MuJoCo's
  * abstract scene (mjvScene: geoms, lights, GL camera) copied into flat typed arrays that are
  * reused from frame to frame, so the ray caster (lib/render/raycaster.ts) never touches a MuJoCo handle.
- * lib/render.ts fills it from `mjv_updateScene`; the layouts follow mjvGeom, mjvLight and
+ * lib/media/render.ts fills it from `mjv_updateScene`; the layouts follow mjvGeom, mjvLight and
  * mjvGLCamera (mujoco/mjvisualize.h).
  */
 import { shapeOf } from './shapes.js';

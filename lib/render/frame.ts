@@ -36,7 +36,10 @@ export class Frame {
   readonly geoms = new FrameGeoms();
   readonly lights = new Lights();
   readonly tilesX: number;
-  /** Per tile: geoms seen directly, in the mirror, and whose shadow falls on a plane there. */
+  /**
+   * Screen boxes of the geoms seen directly and in the mirror (only their boxes are read), and
+   * per tile the geoms whose shadow falls on a plane there.
+   */
   readonly primary: TileBins;
   readonly mirrored: TileBins;
   readonly shadowed: TileBins;

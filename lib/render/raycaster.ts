@@ -63,8 +63,6 @@ export class RayCaster {
     f.camera.update(scene.camera);
     f.lights.prepare(scene);
     f.geoms.prepare(scene, f.camera, f.primary, f.mirrored);
-    f.primary.build(f.geoms.n);
-    f.mirrored.build(f.geoms.n);
     this.updateSky();
     visibilityPass(f);
     prepareShadows(f);

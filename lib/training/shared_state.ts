@@ -1,8 +1,9 @@
 /**
- * The trainer's shared state, created once per run: the global parameters and SharedAdam's
- * moments, the run's counters, the observation and reward statistics (all in SharedArrayBuffers
- * the workers attach to), each worker's random stream, and the best result so far. `snapshot`
- * turns it into a `Checkpoint`; `fromCheckpoint` restores it on `--resume`.
+ * The trainer's shared state, created once per attempt of a run (anew after an early restart):
+ * the global parameters and SharedAdam's moments, the run's counters, the observation and reward
+ * statistics (all in SharedArrayBuffers the workers attach to), each worker's random stream, and
+ * the best result so far. `snapshot` turns it into a `Checkpoint`; the constructor, given a
+ * checkpoint, restores it on `--resume`.
  */
 import { SharedAdam } from '../a3c/shared_adam.js';
 import { Rng, type RngState } from '../common/rng.js';

@@ -36,10 +36,8 @@ test('each attempt has its own seed, the same on every run, within the seed rang
   assert.equal(attemptSeed(7, 0), 7, 'the first attempt uses the run seed');
   const seeds = [0, 1, 2, 3].map((r) => attemptSeed(7, r));
   assert.equal(new Set(seeds).size, 4);
-  assert.deepEqual(
-    seeds,
-    [0, 1, 2, 3].map((r) => attemptSeed(7, r)),
-  );
+  // Pinned: a reproducible run's restarts, and so its results, depend on these values.
+  assert.deepEqual(seeds, [7, 1_000_010, 2_000_013, 3_000_016]);
   const top = attemptSeed(2 ** 31 - 1, 2);
   assert.ok(Number.isInteger(top) && top >= 0 && top < 2 ** 31, `${top}`);
 });

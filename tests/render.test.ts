@@ -528,9 +528,15 @@ describe('renderer lifecycle and env helpers', () => {
     try {
       env.reset({ seed: 0 });
       const renderer = createRenderer(env, { width: 64, height: 48 });
-      assert.equal(renderer.render().length, 64 * 48 * 3);
+      const frame = renderer.render();
       renderer.close();
-      assert.equal(renderFrame(env, { width: 32, height: 32 }).length, 32 * 32 * 3);
+      assert.equal(frame.length, 64 * 48 * 3);
+      // The frame of the env's own simulation (found through the wrappers), not a blank one.
+      const direct = new Renderer((env.unwrapped as unknown as { sim: MujocoSim }).sim, { width: 64, height: 48 });
+      assert.deepEqual(frame, direct.render());
+      direct.close();
+      assert.ok(new Set(frame).size > 20, `${new Set(frame).size} distinct byte values`);
+      assert.deepEqual(renderFrame(env, { width: 64, height: 48 }), frame);
       assert.throws(() => createRenderer({ unwrapped: {} }), /needs a MuJoCo env/);
     } finally {
       env.close();

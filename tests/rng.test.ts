@@ -51,8 +51,14 @@ test('normal draws have mean 0 and variance 1 (n = 20000, 5 sigma bounds)', () =
 
 test('uniform draws stay in [low, high)', () => {
   const rng = new Rng(5);
+  let [min, max, sum] = [Infinity, -Infinity, 0];
   for (let i = 0; i < 10000; i++) {
     const x = rng.uniform(-0.1, 0.1);
     assert.ok(x >= -0.1 && x < 0.1);
+    [min, max, sum] = [Math.min(min, x), Math.max(max, x), sum + x];
   }
+  // And they fill the interval: the extremes of 10,000 draws lie within 0.001 of its ends, and
+  // the mean within 5 standard errors (0.2 / sqrt(12 * 10000) = 0.00058) of 0.
+  assert.ok(min < -0.099 && max > 0.099, `${min}, ${max}`);
+  assert.ok(Math.abs(sum / 10000) < 5 * 0.00058, `mean ${sum / 10000}`);
 });

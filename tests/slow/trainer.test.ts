@@ -228,18 +228,26 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
   );
   const evaluations = events.filter((e): e is Extract<TrainerEvent, { type: 'evaluation' }> => e.type === 'evaluation');
   assert.ok(evaluations.length >= 5, `${evaluations.length} evaluations`);
+  // The rule written out here from its definition: score = mean - (population) std of the returns.
+  const score = (returns: number[]) => {
+    const mean = returns.reduce((a, b) => a + b, 0) / returns.length;
+    return mean - Math.sqrt(returns.reduce((a, r) => a + (r - mean) ** 2, 0) / returns.length);
+  };
   let best: number | null = null;
+  let spread = 0;
   for (const e of evaluations) {
-    const screen = e.returns.slice(0, 2).reduce((a, b) => a + b, 0) / 2;
-    // Confirmed (5 episodes) exactly when the 2-episode screen beat the best so far.
-    assert.equal(e.returns.length, best === null || screen > best ? 5 : 2, `evaluation at ${e.globalStep}`);
+    // Confirmed (5 episodes) exactly when the 2-episode screen's score beat the best so far.
+    const confirm = best === null || score(e.returns.slice(0, 2)) > best;
+    assert.equal(e.returns.length, confirm ? 5 : 2, `evaluation at ${e.globalStep}`);
     assert.ok(Math.abs(e.meanReturn - e.returns.reduce((a, b) => a + b, 0) / e.returns.length) < 1e-9);
-    if (e.best) {
-      assert.equal(e.returns.length, 5, 'only a confirmed evaluation becomes best');
-      assert.ok(best === null || e.meanReturn > best);
-      best = e.meanReturn;
-    }
+    assert.ok(Math.abs(e.score - score(e.returns)) < 1e-9, 'score is mean minus std');
+    // Best exactly when the score of all its episodes still beats the best so far.
+    assert.equal(e.best, confirm && (best === null || score(e.returns) > best), `best at ${e.globalStep}`);
+    if (e.best) best = e.score;
+    spread = Math.max(spread, e.stdReturn);
   }
+  // Returns that differ between episodes, so that the score and the mean choose differently.
+  assert.ok(spread > 0, 'some evaluation has a spread');
   assert.equal(loadCheckpoint(join(dir, 'best')).bestScore, best);
   const logged = readJsonl(join(dir, 'evaluations.jsonl'));
   assert.deepEqual(

@@ -1,6 +1,7 @@
 /**
  * Videos (lib/media/video.ts, lib/media/ffmpeg.ts): a recorded HalfCheetah episode is a valid H.264 MP4 with the expected
- * frame count, size and frame rate (checked by decoding it with ffmpeg), with its index (moov)
+ * frame count, size and frame rate (checked by decoding it with ffmpeg), the episode's return and
+ * the renderer's picture as its first frame, with its index (moov)
  * ahead of the media data for streaming; a missing ffmpeg is a clear error; a failed recording
  * leaves neither a partial file nor damage to an existing one; planted symlinks cannot redirect
  * the output, and a checkpoint or an input is never replaced by a video.
@@ -10,11 +11,13 @@ import assert from 'node:assert/strict';
 import { lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import type { Env } from '../lib/envs/env.js';
 import { makeEnv } from '../lib/envs/registry.js';
 import { Rng } from '../lib/common/rng.js';
 import { VideoWriter, recordEpisode } from '../lib/media/video.js';
 import { findFfmpeg, probeVideo } from '../lib/media/ffmpeg.js';
+import { renderFrame } from '../lib/media/render.js';
 
 /** The start of an MP4 file (an 'ftyp' box), standing for an earlier good video. */
 function earlierVideo(text: string): Buffer {
@@ -24,6 +27,20 @@ function earlierVideo(text: string): Buffer {
 /** Temporary files of the writer, ours or an older version's. */
 const temporaryFiles = (folder: string) =>
   readdirSync(folder).filter((name) => name.endsWith('.partial') || name.endsWith('.a3c-tmp'));
+
+/** Frame `index` of a video as RGB bytes, decoded by ffmpeg. */
+function decodeFrame(path: string, index: number): Uint8Array {
+  const args = ['-hide_banner', '-nostdin', '-i', path, '-vf', `select=eq(n\\,${index})`, '-frames:v', '1'];
+  const result = spawnSync(findFfmpeg(), [...args, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], {
+    maxBuffer: 1 << 24,
+  });
+  assert.equal(result.status, 0, String(result.stderr));
+  return new Uint8Array(result.stdout);
+}
+
+/** Mean absolute difference per channel value of two RGB frames. */
+const meanDifference = (a: Uint8Array, b: Uint8Array) =>
+  a.reduce((sum, v, i) => sum + Math.abs(v - b[i]), 0) / a.length;
 
 /** Top-level MP4 boxes in file order: 4-byte big-endian size, then a 4-letter type. */
 function topLevelBoxes(bytes: Buffer): string[] {
@@ -82,6 +99,33 @@ describe('recording HalfCheetah', () => {
       `faststart box order ${boxes.join(' ')}`,
     );
     assert.deepEqual(temporaryFiles(folder), []);
+
+    // The same episode replayed without recording: the same return, and the video's first frame
+    // is the renderer's picture of the reset state (H.264 is lossy: close, not equal; the frame
+    // upside down or with red and blue swapped is much further).
+    const replay = new Rng(3);
+    env.reset({ seed: 0 });
+    const expected = renderFrame(env, { width: 96, height: 64 });
+    let episodeReturn = 0;
+    for (let t = 0; t < 29; t++)
+      episodeReturn += env.step(Float64Array.from({ length: 6 }, () => replay.uniform(-1, 1))).reward;
+    assert.equal(result.episodeReturn, episodeReturn);
+    const first = decodeFrame(path, 0);
+    assert.equal(first.length, 96 * 64 * 3);
+    const error = meanDifference(first, expected);
+    assert.ok(error < 4, `first frame ${error} levels from the render`);
+    const flipped = expected.map((_, i) => expected[(63 - Math.floor(i / (96 * 3))) * 96 * 3 + (i % (96 * 3))]);
+    assert.ok(meanDifference(first, flipped) > 5 * error, 'not upside down');
+    // Red minus blue on the pixels that have a colour (the cheetah's brown; 4:2:0 chroma halves it here): a swap flips its sign.
+    const warmth = (f: Uint8Array) =>
+      expected.reduce(
+        (sum, _, i) => (i % 3 === 0 && expected[i] - expected[i + 2] > 40 ? sum + f[i] - f[i + 2] : sum),
+        0,
+      );
+    assert.ok(
+      warmth(expected) > 0 && warmth(first) > 0.25 * warmth(expected),
+      `red and blue in order: ${warmth(first)} vs ${warmth(expected)}`,
+    );
   });
 
   test('a policy that fails mid-episode leaves an existing file untouched and no partial file', async () => {

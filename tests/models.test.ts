@@ -76,7 +76,8 @@ test('defaultModelSpec: documented defaults, and validation with clear messages'
     () => defaultModelSpec({ ...CHEETAH, initLogStd: undefined as unknown as number }),
     /initLogStd must be a finite number, got undefined/,
   );
-  assert.doesNotThrow(() => JSON.stringify(spec));
+  // Plain data: it survives JSON (a checkpoint stores it) unchanged.
+  assert.deepEqual(JSON.parse(JSON.stringify(spec)), spec);
   assert.throws(
     () => defaultModelSpec({ ...CHEETAH, kind: 'lstm' as ModelKind }),
     /kind must be one of squashed, separate, shared/,
@@ -94,8 +95,10 @@ test('defaultModelSpec: documented defaults, and validation with clear messages'
     () => defaultModelSpec({ ...CHEETAH, actionHigh: new Array(6).fill(Infinity) }),
     /tanh squashing needs a bounded box/,
   );
-  assert.doesNotThrow(() =>
-    defaultModelSpec({ ...CHEETAH, kind: 'separate', actionHigh: new Array(6).fill(Infinity) }),
+  // Without tanh squashing an unbounded box is allowed, and kept as given.
+  assert.deepEqual(
+    defaultModelSpec({ ...CHEETAH, kind: 'separate', actionHigh: new Array(6).fill(Infinity) }).actionHigh,
+    new Array(6).fill(Infinity),
   );
   assert.throws(() => new ActorCritic(spec), /pass options.rng .* or options.params/);
 });
@@ -137,17 +140,22 @@ test('initialisation: orthogonal kernels with the documented gains, zero biases,
       );
     if (e.name === 'actor.logStd') assert.ok(values.every((v) => v === -0.5));
     if (e.name.endsWith('.kernel')) {
-      // Column norms (in >= out) are the gain: sqrt(2) hidden, 0.01 mean head, 1 value head.
+      // Orthogonal times the gain (sqrt(2) hidden, 0.01 mean head, 1 value head): the columns
+      // (in >= out) or the rows (in < out) of the [in, out] kernel are orthogonal with norm gain.
       const [inSize, outSize] = e.shape;
       const gain = e.name === 'actor.mean.kernel' ? 0.01 : e.name === 'critic.value.kernel' ? 1 : Math.SQRT2;
-      const j = 0;
-      let norm = 0;
-      if (inSize >= outSize) for (let i = 0; i < inSize; i++) norm += values[i * outSize + j] ** 2;
-      else for (let k = 0; k < outSize; k++) norm += values[k] ** 2;
-      assert.ok(
-        Math.abs(Math.sqrt(norm) - gain) < 1e-5 * Math.max(1, gain),
-        `${e.name}: norm ${Math.sqrt(norm)} vs gain ${gain}`,
-      );
+      const tall = inSize >= outSize;
+      const [count, length] = tall ? [outSize, inSize] : [inSize, outSize];
+      const at = (vector: number, k: number) => (tall ? values[k * outSize + vector] : values[vector * outSize + k]);
+      let worst = 0;
+      for (let a = 0; a < count; a++) {
+        for (let b = a; b < count; b++) {
+          let dot = 0;
+          for (let k = 0; k < length; k++) dot += at(a, k) * at(b, k);
+          worst = Math.max(worst, Math.abs(dot - (a === b ? gain * gain : 0)));
+        }
+      }
+      assert.ok(worst < 1e-5 * Math.max(1, gain * gain), `${e.name}: Gram matrix off gain^2 I by ${worst}`);
     }
   }
   assert.deepEqual(new ActorCritic(spec, { rng: new Rng(42) }).params, model.params, 'same seed, same parameters');

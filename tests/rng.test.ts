@@ -29,7 +29,11 @@ test('spawned streams differ from each other and from the parent', () => {
   const parent = new Rng(1);
   const s1 = parent.spawn();
   const s2 = parent.spawn();
-  assert.notEqual(s1.random(), s2.random());
+  const draws = (rng: Rng) => Array.from({ length: 10 }, () => rng.random());
+  const [a, b, c] = [draws(parent), draws(s1), draws(s2)];
+  for (let i = 0; i < 10; i++) {
+    assert.ok(a[i] !== b[i] && a[i] !== c[i] && b[i] !== c[i], `draw ${i}: ${a[i]}, ${b[i]}, ${c[i]}`);
+  }
 });
 
 test('normal draws have mean 0 and variance 1 (n = 20000, 5 sigma bounds)', () => {

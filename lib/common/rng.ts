@@ -41,13 +41,16 @@ export class Rng {
   }
 
   /**
-   * Jump this generator 2^64 draws ahead and return a copy of it: an independent stream (e.g. one
-   * per worker). Successive calls give successive, non-overlapping streams.
+   * An independent stream (e.g. one per worker): the stream 2^64 draws ahead of this one. This
+   * generator then jumps 2^64 draws further, past the child, so that its own later draws are not
+   * the child's; successive calls give non-overlapping streams, and a saved state spawns on from
+   * where it was.
    */
   spawn(): Rng {
     this.generator.jump();
     const child = Rng.fromState(this.getState());
     child.spareNormal = null;
+    this.generator.jump();
     return child;
   }
 

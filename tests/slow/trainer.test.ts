@@ -241,12 +241,12 @@ test('an evaluation that beats the best is confirmed on more episodes before it 
   let spread = 0;
   for (const e of evaluations) {
     // Confirmed (5 episodes) exactly when the 2-episode screen's score beat the best so far.
-    const confirm = best === null || score(e.returns.slice(0, 2)) > best;
-    assert.equal(e.returns.length, confirm ? 5 : 2, `evaluation at ${e.globalStep}`);
+    const confirmed: boolean = best === null || score(e.returns.slice(0, 2)) > best;
+    assert.equal(e.returns.length, confirmed ? 5 : 2, `evaluation at ${e.globalStep}`);
     assert.ok(Math.abs(e.meanReturn - e.returns.reduce((a, b) => a + b, 0) / e.returns.length) < 1e-9);
     assert.ok(Math.abs(e.score - score(e.returns)) < 1e-9, 'score is mean minus std');
     // Best exactly when the score of all its episodes still beats the best so far.
-    assert.equal(e.best, confirm && (best === null || score(e.returns) > best), `best at ${e.globalStep}`);
+    assert.equal(e.best, confirmed && (best === null || score(e.returns) > best), `best at ${e.globalStep}`);
     if (e.best) best = e.score;
     spread = Math.max(spread, e.stdReturn);
   }

@@ -156,7 +156,10 @@ export async function checkVideos(page: Page, timeoutMs: number): Promise<VideoR
           canvas.width = v.videoWidth;
           canvas.height = v.videoHeight;
           const context = canvas.getContext('2d');
-          if (context !== null && canvas.width > 0) {
+          // 'seeked' can fire before the new frame is ready to draw (one CI run in many drew a
+          // blank canvas): draw again for up to 2 s until the frame shows more than one colour.
+          for (let attempt = 0; attempt < 20 && frameColors <= 1 && context !== null && canvas.width > 0; attempt++) {
+            if (attempt > 0) await new Promise<void>((resolve) => setTimeout(resolve, 100));
             context.drawImage(v, 0, 0);
             const pixels = context.getImageData(0, 0, canvas.width, canvas.height).data;
             const colors = new Set<number>();

@@ -1,6 +1,6 @@
 /**
  * The `a3c` command line, run as a user runs it: the built dist/cli.js in a child process
- * (`npm test` builds dist/ first).
+ * (`npm test` builds dist/ first; run alone, a test fails on a stale or missing build).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,18 +8,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+import { assertBuilt, CLI } from '../fixtures/built.js';
 
 function a3c(args: string[]) {
+  assertBuilt();
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-test('train then eval a checkpoint from the command line', {
-  skip: !existsSync(CLI) && 'dist/cli/main.js is missing: run npm run build',
-}, () => {
+test('train then eval a checkpoint from the command line', () => {
   const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
   const trained = a3c([
     'train',
@@ -63,9 +60,7 @@ test('train then eval a checkpoint from the command line', {
   assert.match(again.stderr, /already holds a run; resume it with --resume/);
 });
 
-test('bad input gets a clear message and exit code 2', {
-  skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
-}, () => {
+test('bad input gets a clear message and exit code 2', () => {
   const cases: [string[], RegExp][] = [
     [['train', '--workers', '0'], /--workers must be an integer >= 1 and <= \d+, got 0/],
     [['train', '--env', 'Nope-v1'], /--env must be a registered environment \(.*HalfCheetah-v5.*\), got "Nope-v1"/],
@@ -92,9 +87,8 @@ test('bad input gets a clear message and exit code 2', {
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  test(`${signal} (Ctrl-C, kill) stops training cleanly: exit 130, a last checkpoint that --resume accepts`, {
-    skip: !existsSync(CLI) && 'dist/cli/main.js is missing',
-  }, async () => {
+  test(`${signal} (Ctrl-C, kill) stops training cleanly: exit 130, a last checkpoint that --resume accepts`, async () => {
+    assertBuilt();
     const runDir = join(mkdtempSync(join(tmpdir(), 'a3c-cli-')), 'run');
     const child = spawn(
       process.execPath,

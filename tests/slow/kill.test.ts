@@ -6,17 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { assertBuilt } from '../fixtures/built.js';
 
 const SCRIPT = fileURLToPath(new URL('../../scripts/kill_runs.ts', import.meta.url));
-const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 
-test('runs killed at random times leave readable checkpoints and a folder that resumes or restarts', (t) => {
-  if (!existsSync(CLI)) {
-    t.skip('dist/cli/main.js is missing: run npm run build');
-    return;
-  }
+test('runs killed at random times leave readable checkpoints and a folder that resumes or restarts', () => {
+  // scripts/kill_runs.ts runs the built command line.
+  assertBuilt();
   // Kills from 0.2 s (before config.json or the first checkpoint) to 4 s (training under way).
   const run = spawnSync(
     process.execPath,

@@ -18,7 +18,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readExpectations } from '../notebook_support/notebook_checks.js';
@@ -27,6 +27,7 @@ import { findJupyterLab, INSTALL_HINT } from '../notebook_support/jupyter_server
 import { formatReport, LabSession } from '../notebook_support/lab_session.js';
 import type { NotebookRunReport } from '../notebook_support/lab_session.js';
 import { CHROMIUM_PATH } from '../notebook_support/page_checks.js';
+import { assertBuilt } from '../fixtures/built.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const NOTEBOOK_DIR = process.env.A3C_NOTEBOOK_DIR ?? path.join(ROOT, 'notebooks');
@@ -47,18 +48,6 @@ const notebooks = existsSync(NOTEBOOK_DIR)
 
 function readNotebook(file: string): Notebook {
   return JSON.parse(readFileSync(file, 'utf8')) as Notebook;
-}
-
-/** Library sources (lib/, all folders) newer than their build in dist/: the notebooks would run old code. */
-function staleBuild(): string[] {
-  const libDir = path.join(ROOT, 'lib');
-  return (readdirSync(libDir, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.ts'))
-    .filter((file) => {
-      const built = path.join(ROOT, 'dist', file.replace(/\.ts$/, '.js'));
-      return !existsSync(built) || statSync(built).mtimeMs < statSync(path.join(libDir, file)).mtimeMs;
-    })
-    .map((file) => `lib/${file}`);
 }
 
 /** Why the notebooks cannot run in JupyterLab here, or null when they can. */
@@ -99,10 +88,8 @@ const timings: Record<string, Pick<NotebookRunReport, 'openSeconds' | 'runSecond
 
 before(async () => {
   if (missing !== null || notebooks.length === 0) return;
-  assert.ok(
-    existsSync(path.join(ROOT, 'dist', 'index.js')),
-    'dist/index.js is missing: run npm run build (notebooks import ../dist/)',
-  );
+  // The notebooks import ../dist/index.js.
+  assertBuilt();
   const lab = findJupyterLab(ROOT);
   if ('missing' in lab) return;
   session = await LabSession.start(
@@ -126,10 +113,6 @@ for (const name of notebooks) {
     // t.skip, not a skip option computed elsewhere: the runner's summary counts it as skipped.
     if (missing !== null) return t.skip(missing);
     assert.ok(session !== null, 'the JupyterLab session did not start (see the before hook)');
-    // npm test builds first (pretest); a direct run may not have, so say what is stale.
-    const stale = staleBuild();
-    if (stale.length > 0)
-      t.diagnostic(`dist/ is older than ${stale.join(', ')}: run npm run build to test the current code`);
     const report = await session.run(name);
     const summary = formatReport(report);
     console.log(summary);

@@ -6,10 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import { Rng } from '../lib/common/rng.js';
 import { makeEnv } from '../lib/envs/registry.js';
 import { ActorCritic, defaultModelSpec } from '../lib/model/actor_critic.js';
-import { evaluate, ModelPolicy, summarize } from '../lib/training/evaluate.js';
+import { evaluate, loadPolicy, ModelPolicy, summarize } from '../lib/training/evaluate.js';
 import { EVAL_SEED, Evaluator, selectionScore } from '../lib/training/evaluator.js';
 
 test('a new best is confirmed on more episodes; a model that does not beat the best plays only the screen', async () => {
@@ -65,4 +66,15 @@ test('selectionScore: a gait that falls over now and then loses to a slightly sl
   // mean - population std, by hand: [1, 3] has mean 2 and std 1
   assert.equal(selectionScore([1, 3]), 1);
   assert.equal(selectionScore([5, 5, 5]), 5);
+});
+
+test("the shipped checkpoint's bestScore is its score as training computes it (15 episodes from EVAL_SEED)", async () => {
+  // Notebook 06 says so: the field was filled in when checkpoints moved from the mean to the score.
+  const path = fileURLToPath(new URL('../assets/halfcheetah_a3c.ckpt', import.meta.url));
+  const { checkpoint, policy, env } = await loadPolicy(path);
+  const { evalEpisodes, evalConfirmEpisodes } = checkpoint.config;
+  assert.equal(evalEpisodes + evalConfirmEpisodes, 15);
+  const all = evaluate(policy, env, { episodes: 15, deterministic: true, seed: EVAL_SEED });
+  env.close();
+  assert.equal(checkpoint.bestScore, selectionScore(all.returns));
 });

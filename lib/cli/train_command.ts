@@ -112,15 +112,17 @@ export async function trainWithProgress(
   }
 }
 
-/** The live bar on stderr: steps, steps/s, episodes, the mean training return and the best evaluation. */
+/** The live bar on stderr: steps, steps/s, episodes, the mean training return and the best evaluation score. */
 class ProgressBar {
   runDir: string | null = null;
   private readonly interactive = process.stderr.isTTY === true;
   private readonly bar = new SingleBar({
     // The training return is sampled and lags the policy; the best deterministic evaluation is
     // what `best.ckpt` holds, so a falling training mean next to a steady best is not a collapse.
+    // Its score (mean - std), not its mean: the figure `best` is chosen by, that the early restart
+    // compares with its bar, and that the last line reports.
     format:
-      '{bar} {percentage}% | {value}/{total} steps | {sps} steps/s | {episodes} episodes | train return {ret} | best eval {best} | ETA {remaining}',
+      '{bar} {percentage}% | {value}/{total} steps | {sps} steps/s | {episodes} episodes | train return {ret} | best score {best} | ETA {remaining}',
     barsize: 20,
     hideCursor: this.interactive,
     noTTYOutput: !this.interactive,
@@ -160,7 +162,7 @@ class ProgressBar {
             : formatSeconds(event.etaSeconds),
       });
     } else if (event.type === 'evaluation' && event.best) {
-      this.best = event.meanReturn.toFixed(1);
+      this.best = event.score.toFixed(1);
     } else if (event.type === 'restart') {
       this.stop();
       const score =
@@ -175,7 +177,7 @@ class ProgressBar {
       this.bar.start(this.totalSteps, 0, { sps: '-', episodes: 0, ret: '-', best: '-', remaining: '-' });
       this.started = true;
     } else if (event.type === 'stop') {
-      // A finished run ends at 100% (the last progress tick may predate the final steps).
+      // A finished run ends at 100% (its last steps may go past the total), with the final best score.
       if (event.reason === 'done' && this.started)
         this.bar.update(this.totalSteps, { best: this.best, remaining: '0s' });
       this.stop();

@@ -67,7 +67,9 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
         emit({ type: 'restart', ...run.restartDue, restarts, seed: state.seed, setAsideTo });
         continue;
       }
-      // 5. Evaluate the final model, write the final `last`.
+      // 5. Report the final counters (the last tick is up to a progress interval old; a short run
+      // may have had none since its workers started), evaluate the final model, write the final `last`.
+      run.reportProgress();
       if (!failure && !aborted) run.evaluate(state.count('GlobalSteps'));
       run.save('last');
       const reason = failure ? 'error' : aborted ? 'aborted' : 'done';
@@ -293,6 +295,20 @@ class RunSession {
   /** Every progress interval: an event, an evaluation when one is due, `last` when it is due. */
   tick(): void {
     const { config } = this.state;
+    const globalStep = this.reportProgress();
+    if (globalStep >= this.nextEvalStep && globalStep < config.totalSteps) {
+      this.nextEvalStep = (Math.floor(globalStep / config.evalIntervalSteps) + 1) * config.evalIntervalSteps;
+      this.evaluate(globalStep);
+    }
+    if (performance.now() - this.lastCheckpointTime >= config.checkpointIntervalSeconds * 1000) {
+      this.lastCheckpointTime = performance.now();
+      this.save('last');
+    }
+  }
+
+  /** A progress event with the counters as they are now; returns the global step. */
+  reportProgress(): number {
+    const { config } = this.state;
     const globalStep = this.state.count('GlobalSteps');
     const stepsPerSecond = this.stepsPerSecond(globalStep);
     this.emit({
@@ -305,14 +321,7 @@ class RunSession {
       wallSeconds: this.wallSeconds(),
       etaSeconds: stepsPerSecond > 0 ? Math.max(0, config.totalSteps - globalStep) / stepsPerSecond : null,
     });
-    if (globalStep >= this.nextEvalStep && globalStep < config.totalSteps) {
-      this.nextEvalStep = (Math.floor(globalStep / config.evalIntervalSteps) + 1) * config.evalIntervalSteps;
-      this.evaluate(globalStep);
-    }
-    if (performance.now() - this.lastCheckpointTime >= config.checkpointIntervalSeconds * 1000) {
-      this.lastCheckpointTime = performance.now();
-      this.save('last');
-    }
+    return globalStep;
   }
 
   /** A deterministic evaluation of the global model (or of a worker's snapshot of it); a new best becomes `best.ckpt`. */

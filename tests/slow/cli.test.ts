@@ -36,6 +36,11 @@ test('train then eval a checkpoint from the command line', () => {
   const summary = JSON.parse(trained.stdout) as { globalSteps: number; lastPath: string };
   assert.ok(summary.globalSteps >= 3000);
   assert.match(trained.stderr, /Training A3C on InvertedPendulum-v5 with 2 workers for 3000 steps/);
+  // The bar ends on the final episode count and on the best score that the last line reports.
+  const done = /Done: \d+ steps, (\d+) episodes .* score ([-\d.]+) \(mean - std/.exec(trained.stderr);
+  assert.ok(done, trained.stderr);
+  const bar = trained.stderr.split('\n').filter((line) => line.includes('% |'));
+  assert.match(bar.at(-1) ?? '', new RegExp(`\\| ${done[1]} episodes \\|.*\\| best score ${done[2]} \\|`));
   assert.ok(existsSync(join(runDir, 'last.ckpt')));
 
   const evaluated = a3c(['eval', '--checkpoint', join(runDir, 'last'), '--episodes', '3', '--json']);

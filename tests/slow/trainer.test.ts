@@ -37,6 +37,16 @@ test('a short run writes its folder, and --resume continues it where it stopped'
   const finished = episodes.reduce((n, e) => n + e['charts/episodic_length'], 0);
   assert.ok(finished <= first.globalSteps, `${finished} steps in finished episodes of ${first.globalSteps}`);
   assert.ok(events.some((e) => e.type === 'episode') && events.some((e) => e.type === 'stop'));
+  // The last progress report before the stop has the final counters (what a progress bar ends on).
+  const stop = events.findIndex((e) => e.type === 'stop');
+  const lastProgress = events
+    .slice(0, stop)
+    .filter((e): e is Extract<TrainerEvent, { type: 'progress' }> => e.type === 'progress')
+    .at(-1);
+  assert.deepEqual(lastProgress && { step: lastProgress.globalStep, episodes: lastProgress.episodes }, {
+    step: first.globalSteps,
+    episodes: first.episodes,
+  });
   // No tensor leak: no live tfjs tensor in any worker at any report (between updates). A run this
   // short may end before a worker's first timed report, so there may be only the final ones.
   const tensorCounts = readJsonl(join(dir, 'updates.jsonl')).map((u) => u['debug/num_tensors']);

@@ -53,7 +53,7 @@ export const CONFIG_SCHEMA = {
     default: CORES,
     min: 1,
     max: MAX_WORKERS_PER_CORE * CORES,
-    doc: `worker threads, each with its own env and local model (default: the number of cores; at most ${MAX_WORKERS_PER_CORE} per core)`,
+    doc: `worker threads, each with its own env and local model (default: the number of cores, ${CORES} here; at most ${MAX_WORKERS_PER_CORE} per core)`,
     flag: 'workers',
   }),
   seed: field.int({

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { field, flagOf } from '../lib/common/schema.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG, resolveConfig, type A3CConfig } from '../lib/config.js';
 import { HelpRequested, helpText, parseFlags, UsageError } from '../lib/cli/flags.js';
+import { RENDER_COMMAND } from '../lib/cli/eval_command.js';
 import { belowUsualText, TRAIN_COMMAND } from '../lib/cli/train_command.js';
 import type { TrainResult } from '../lib/training/trainer.js';
 
@@ -18,7 +19,9 @@ test('every config field is a flag of a3c train, listed in its help with its def
   }
   assert.match(help, /--target-kl X +KL per update .* \(default 0\.01\)/);
   assert.match(help, /--normalize-reward .*\(default on; --no-normalize-reward turns it off\)/);
-  assert.match(help, /--workers N /);
+  // A doc that gives its default in words is not followed by a second one.
+  assert.match(help, /--workers N +worker threads, .*\(default: the number of cores, \d+ here; at most 4 per core\)\n/);
+  assert.match(helpText(RENDER_COMMAND), /--steps N +episode length limit \(default: the task's own\)\n/);
 });
 
 test('a field added to the schema is a flag with no other edit', () => {

@@ -92,9 +92,10 @@ export function helpText(spec: CommandSpec): string {
   return lines.join('\n');
 }
 
+/** ' (default ...)' after a flag's doc, unless the doc says its default in words (a value of 0 for "the task's own"). */
 function defaultText(field: Field<unknown>, flag: string): string {
   const value = field.default;
-  if (value === undefined) return '';
+  if (value === undefined || field.doc.includes('(default')) return '';
   if (field.metavar === '') return value ? ` (default on; --no-${flag} turns it off)` : '';
   return ` (default ${Array.isArray(value) ? value.join(',') : String(value)})`;
 }

@@ -81,6 +81,18 @@ test('resolveCheckpointPath accepts the path with or without .ckpt', () => {
   saveCheckpoint(join(dir, 'best.ckpt'), makeCheckpoint(1));
   assert.equal(resolveCheckpointPath(join(dir, 'best')), join(dir, 'best.ckpt'));
   assert.equal(resolveCheckpointPath(join(dir, 'best.ckpt')), join(dir, 'best.ckpt'));
+  // A run folder: the error names the checkpoints in it, and nothing is chosen for the user.
+  assert.throws(
+    () => resolveCheckpointPath(dir),
+    new RegExp(
+      `^CheckpointError: ${dir} is a run folder, not a checkpoint: pass ${dir}/best \\(the best evaluation\\)$`,
+    ),
+  );
+  saveCheckpoint(join(dir, 'last.ckpt'), makeCheckpoint(1));
+  assert.throws(
+    () => resolveCheckpointPath(dir),
+    /pass .*\/best \(the best evaluation\) or .*\/last \(the end of the run\)$/,
+  );
 });
 
 test('a writer killed mid-write never leaves a broken or missing checkpoint', async () => {

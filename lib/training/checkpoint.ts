@@ -14,6 +14,7 @@
  * migrations of older formats.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { A3CConfig } from '../config.js';
 import { configFromJSON } from '../config.js';
 import type { ModelSpec } from '../model/spec.js';
@@ -91,10 +92,21 @@ export class CheckpointError extends Error {
   }
 }
 
-/** `runs/x/best` and `runs/x/best.ckpt` both name the same checkpoint. */
+/**
+ * `runs/x/best` and `runs/x/best.ckpt` both name the same checkpoint. A run folder is refused with
+ * the checkpoints it holds: which one to use (the best evaluation or the end of the run) is the
+ * user's choice.
+ */
 export function resolveCheckpointPath(path: string): string {
   if (isFile(path)) return path;
   if (!path.endsWith(CHECKPOINT_EXTENSION) && isFile(path + CHECKPOINT_EXTENSION)) return path + CHECKPOINT_EXTENSION;
+  const inFolder = ['best', 'last'].filter((name) => isFile(join(path, name + CHECKPOINT_EXTENSION)));
+  if (inFolder.length > 0) {
+    const choices = inFolder.map(
+      (name) => `${join(path, name)} (${name === 'best' ? 'the best evaluation' : 'the end of the run'})`,
+    );
+    throw new CheckpointError(`${path} is a run folder, not a checkpoint: pass ${choices.join(' or ')}`, path);
+  }
   throw new CheckpointError(
     `Checkpoint not found: ${path} (a checkpoint is a file like runs/NAME/best.ckpt or runs/NAME/last.ckpt; the .ckpt suffix may be omitted)`,
     path,

@@ -9,7 +9,7 @@ import { field, flagOf } from '../lib/common/schema.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG, resolveConfig, type A3CConfig } from '../lib/config.js';
 import { HelpRequested, helpText, parseFlags, UsageError } from '../lib/cli/flags.js';
 import { RENDER_COMMAND } from '../lib/cli/eval_command.js';
-import { belowUsualText, TRAIN_COMMAND } from '../lib/cli/train_command.js';
+import { belowUsualText, summaryText, TRAIN_COMMAND } from '../lib/cli/train_command.js';
 import type { TrainResult } from '../lib/training/trainer.js';
 
 test('every config field is a flag of a3c train, listed in its help with its default', () => {
@@ -86,4 +86,15 @@ test('a run that ends below what the defaults usually reach says so, and what to
   assert.equal(belowUsualText(result(3100), DEFAULT_CONFIG), '', 'a good run gets no warning');
   assert.equal(belowUsualText(result(1800, { lr: 1e-3 }), DEFAULT_CONFIG), '', 'other settings: no known usual result');
   assert.equal(belowUsualText(result(1800, { totalSteps: 100_000 }), DEFAULT_CONFIG), '', 'a short run is not judged');
+});
+
+test("the end-of-run line: after early restarts the counters are the last attempt's and the time the whole run's", () => {
+  const result = (restarts: number) =>
+    ({ globalSteps: 2_000_000, episodes: 2000, wallSeconds: 165.2, stepsPerSecond: 18105.4, restarts }) as TrainResult;
+  assert.equal(summaryText(result(0)), '2000000 steps, 2000 episodes in 165 s (18105 steps/s)');
+  assert.equal(
+    summaryText(result(1)),
+    '2000000 steps, 2000 episodes in the attempt after 1 early restart (18105 steps/s); 165 s in all',
+  );
+  assert.match(summaryText(result(3)), /after 3 early restarts/);
 });

@@ -97,9 +97,7 @@ export async function trainWithProgress(
       onEvent: (event) => progress.onEvent(event),
     });
     process.stderr.write(
-      `${result.aborted ? 'Stopped' : 'Done'}: ${result.globalSteps} steps, ${result.episodes} episodes in ${result.wallSeconds.toFixed(0)} s ` +
-        (result.restarts > 0 ? `(after ${result.restarts} early restart${result.restarts > 1 ? 's' : ''}) ` : '') +
-        `(${result.stepsPerSecond.toFixed(0)} steps/s); ${bestText(result)}\n` +
+      `${result.aborted ? 'Stopped' : 'Done'}: ${summaryText(result)}; ${bestText(result)}\n` +
         `Checkpoints: ${result.bestPath ?? '(no best yet)'}, ${result.lastPath}\n` +
         belowUsualText(result, DEFAULT_CONFIG) +
         (result.aborted ? `Resume with: npx a3c train --run-dir ${progress.runDir ?? options.runDir} --resume\n` : ''),
@@ -188,6 +186,19 @@ class ProgressBar {
     if (this.started) this.bar.stop();
     this.started = false;
   }
+}
+
+/**
+ * Steps, episodes, time and speed of a finished run. After early restarts the counters and the
+ * speed are the last attempt's, the time is the whole run's, and the line says so.
+ */
+export function summaryText(result: TrainResult): string {
+  const { globalSteps, episodes, restarts } = result;
+  const sps = `${result.stepsPerSecond.toFixed(0)} steps/s`;
+  const seconds = `${result.wallSeconds.toFixed(0)} s`;
+  if (restarts === 0) return `${globalSteps} steps, ${episodes} episodes in ${seconds} (${sps})`;
+  const attempts = `${restarts} early restart${restarts > 1 ? 's' : ''}`;
+  return `${globalSteps} steps, ${episodes} episodes in the attempt after ${attempts} (${sps}); ${seconds} in all`;
 }
 
 function formatSeconds(seconds: number): string {

@@ -140,12 +140,24 @@ class ProgressBar {
       const resumed = from
         ? ` (resumed from ${from.kind}.ckpt at step ${event.resumedFrom}${from.lastProblem ? `; last.ckpt was not used: ${from.lastProblem}` : ''})`
         : '';
+      // totalSteps counts every step of the run, so a finished run resumed with the same total has none left.
+      const nothingLeft =
+        event.resumedFrom >= totalSteps
+          ? `Nothing left to train: the run has taken ${event.resumedFrom} steps of its ${totalSteps}; to train on, pass a larger --total-steps (it counts every step of the run)\n`
+          : '';
       process.stderr.write(
-        `Training A3C on ${envId} with ${numWorkers} workers for ${totalSteps} steps (seed ${seed})\nRun folder: ${event.runDir}${resumed}\n`,
+        `Training A3C on ${envId} with ${numWorkers} workers for ${totalSteps} steps (seed ${seed})\nRun folder: ${event.runDir}${resumed}\n${nothingLeft}`,
       );
       this.totalSteps = totalSteps;
       this.startStep = event.resumedFrom;
-      this.bar.start(totalSteps, event.resumedFrom, { sps: '-', episodes: 0, ret: '-', best: '-', remaining: '-' });
+      this.best = event.bestScore === null ? '-' : event.bestScore.toFixed(1);
+      this.bar.start(totalSteps, event.resumedFrom, {
+        sps: '-',
+        episodes: 0,
+        ret: '-',
+        best: this.best,
+        remaining: '-',
+      });
       this.started = true;
     } else if (event.type === 'progress') {
       this.bar.update(Math.min(event.globalStep, event.totalSteps), {

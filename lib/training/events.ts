@@ -20,6 +20,8 @@ export type TrainerEvent =
       resumedFrom: number;
       /** On resume: which checkpoint the run continues from, and why `last` was not used when it is `best`. */
       resumedCheckpoint?: { kind: 'last' | 'best'; lastProblem?: string };
+      /** The best score so far: the resumed checkpoint's, or null for a new run. */
+      bestScore: number | null;
     }
   | {
       type: 'episode';

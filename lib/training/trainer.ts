@@ -52,7 +52,7 @@ export async function train(overrides: Partial<A3CConfig>, options: TrainOptions
       ? new Evaluator(await makeEnv(config.envId, episodeLimit(config)), modelSpec, config)
       : null;
   const resumedFrom = state.count('GlobalSteps');
-  emit({ type: 'start', config, runDir: folder.dir, resumedFrom, resumedCheckpoint });
+  emit({ type: 'start', config, runDir: folder.dir, resumedFrom, resumedCheckpoint, bestScore: state.bestScore });
   try {
     for (;;) {
       // 3-4. One attempt: the worker pool trains while the session reports, evaluates and saves.

@@ -63,6 +63,18 @@ test('train then eval a checkpoint from the command line', () => {
   const again = a3c(['train', '--env', 'InvertedPendulum-v5', '--total-steps', '3000', '--run-dir', runDir]);
   assert.equal(again.code, 2);
   assert.match(again.stderr, /already holds a run; resume it with --resume/);
+
+  // Resumed with the total it already reached: it says so, and the bar starts from the saved best score.
+  const finished = a3c(['train', '--run-dir', runDir, '--resume']);
+  assert.equal(finished.code, 0, finished.stderr);
+  assert.match(
+    finished.stderr,
+    new RegExp(
+      `Nothing left to train: the run has taken ${summary.globalSteps} steps of its 3000; to train on, pass a larger --total-steps`,
+    ),
+  );
+  const firstBar = finished.stderr.split('\n').find((line) => line.includes('% |')) ?? '';
+  assert.match(firstBar, new RegExp(`\\| best score ${done[2]} \\|`));
 });
 
 test('bad input gets a clear message and exit code 2', () => {

@@ -151,7 +151,7 @@ class ProgressBar {
       this.totalSteps = totalSteps;
       this.startStep = event.resumedFrom;
       this.best = event.bestScore === null ? '-' : event.bestScore.toFixed(1);
-      this.bar.start(totalSteps, event.resumedFrom, {
+      this.bar.start(totalSteps, Math.min(event.resumedFrom, totalSteps), {
         sps: '-',
         episodes: 0,
         ret: '-',

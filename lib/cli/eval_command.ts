@@ -2,6 +2,7 @@
  * `a3c eval` (evaluate a checkpoint, optionally record a video) and `a3c render` (a video or a
  * PNG of an env without a checkpoint). Flags come from the schemas below (lib/cli/flags.ts).
  */
+import { SingleBar } from 'cli-progress';
 import { field } from '../common/schema.js';
 import { Rng } from '../common/rng.js';
 import { CONFIG_SCHEMA, DEFAULT_CONFIG } from '../config.js';
@@ -101,15 +102,19 @@ export async function evaluateCheckpoint(
       `Mean return ${result.mean.toFixed(1)} +- ${result.std.toFixed(1)} (min ${result.min.toFixed(1)}, max ${result.max.toFixed(1)})`,
     );
     let video: string | undefined;
-    if (options.video) {
-      const recorded = await recordEpisode({
-        env,
-        policy: (observation) => policy.act(observation, { deterministic: true }),
-        path: options.video,
-        seed: options.seed,
-        inputs: [resolveCheckpointPath(checkpointPath)],
-        overwrite: options.overwrite,
-      });
+    const videoPath = options.video;
+    if (videoPath) {
+      const recorded = await withFrameBar((onFrame) =>
+        recordEpisode({
+          env,
+          policy: (observation) => policy.act(observation, { deterministic: true }),
+          path: videoPath,
+          seed: options.seed,
+          inputs: [resolveCheckpointPath(checkpointPath)],
+          overwrite: options.overwrite,
+          onFrame,
+        }),
+      );
       video = recorded.path;
       log(`Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`);
     }
@@ -169,7 +174,10 @@ export async function renderCommand(args: string[]): Promise<number> {
       console.log(`Frame: ${options.png}`);
     }
     if (options.video) {
-      const recorded = await recordEpisode({ env, policy, path: options.video, seed, overwrite });
+      const video = options.video;
+      const recorded = await withFrameBar((onFrame) =>
+        recordEpisode({ env, policy, path: video, seed, overwrite, onFrame }),
+      );
       console.log(
         `Video: ${recorded.path} (${recorded.frames} frames, episode return ${recorded.episodeReturn.toFixed(1)})`,
       );
@@ -178,4 +186,26 @@ export async function renderCommand(args: string[]): Promise<number> {
     env.close();
   }
   return 0;
+}
+
+/**
+ * Run `record` with a bar of the frames written (a video takes 10-20 s), on a terminal only: a
+ * log gets the line that follows. The bar assumes the tasks' 1000-step limit and is cleared when
+ * the video is done, whatever its length.
+ */
+async function withFrameBar<T>(record: (onFrame: (frames: number) => void) => Promise<T>): Promise<T> {
+  if (process.stderr.isTTY !== true) return record(() => {});
+  const bar = new SingleBar({
+    format: 'Recording the video {bar} {value}/{total} frames | ETA {eta_formatted}',
+    barsize: 20,
+    clearOnComplete: true,
+    hideCursor: true,
+    stream: process.stderr,
+  });
+  bar.start(1001, 0);
+  try {
+    return await record((frames) => bar.update(frames));
+  } finally {
+    bar.stop();
+  }
 }

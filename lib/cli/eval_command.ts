@@ -2,6 +2,7 @@
  * `a3c eval` (evaluate a checkpoint, optionally record a video) and `a3c render` (a video or a
  * PNG of an env without a checkpoint). Flags come from the schemas below (lib/cli/flags.ts).
  */
+import { resolve } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import { field } from '../common/schema.js';
 import { Rng } from '../common/rng.js';
@@ -171,7 +172,7 @@ export async function renderCommand(args: string[]): Promise<number> {
       } finally {
         renderer.close();
       }
-      console.log(`Frame: ${options.png}`);
+      console.log(`Frame: ${resolve(options.png)}`);
     }
     if (options.video) {
       const video = options.video;

@@ -78,7 +78,7 @@ describe('recording HalfCheetah', () => {
       width: 96,
       height: 64,
       policy: () => Float64Array.from({ length: 6 }, () => rng.uniform(-1, 1)),
-      onFrame: (frames) => reported.push(frames),
+      onFrame: (frames, maxFrames) => reported.push(maxFrames === 30 ? frames : -1),
     });
     // The reset frame plus one frame per step, each reported once written (the CLI's progress bar).
     assert.equal(result.length, 29);

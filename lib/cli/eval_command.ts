@@ -191,10 +191,12 @@ export async function renderCommand(args: string[]): Promise<number> {
 
 /**
  * Run `record` with a bar of the frames written (a video takes 10-20 s), on a terminal only: a
- * log gets the line that follows. The bar assumes the tasks' 1000-step limit and is cleared when
- * the video is done, whatever its length.
+ * log gets the line that follows. The bar runs to the recording's frame limit and is cleared when
+ * the video is done, also when the episode ends sooner.
  */
-async function withFrameBar<T>(record: (onFrame: (frames: number) => void) => Promise<T>): Promise<T> {
+async function withFrameBar<T>(
+  record: (onFrame: (frames: number, maxFrames: number) => void) => Promise<T>,
+): Promise<T> {
   if (process.stderr.isTTY !== true) return record(() => {});
   const bar = new SingleBar({
     format: 'Recording the video {bar} {value}/{total} frames | ETA {eta_formatted}',
@@ -203,9 +205,13 @@ async function withFrameBar<T>(record: (onFrame: (frames: number) => void) => Pr
     hideCursor: true,
     stream: process.stderr,
   });
-  bar.start(1001, 0);
+  let started = false;
   try {
-    return await record((frames) => bar.update(frames));
+    return await record((frames, maxFrames) => {
+      if (!started) bar.start(maxFrames, 0);
+      started = true;
+      bar.update(frames);
+    });
   } finally {
     bar.stop();
   }

@@ -292,8 +292,8 @@ export interface RecordEpisodeOptions {
   inputs?: readonly string[];
   /** Replace a checkpoint, a symlink or a non-video file at `path` (never a folder or an input). */
   overwrite?: boolean;
-  /** Called after each frame is written, with the number written so far (at most `maxSteps` + 1): for a progress bar. */
-  onFrame?: (frames: number) => void;
+  /** Called after each frame is written, with the number written so far and at most (`maxSteps` + 1): for a progress bar. */
+  onFrame?: (frames: number, maxFrames: number) => void;
 }
 
 export interface RecordedEpisode {
@@ -337,7 +337,7 @@ export async function recordEpisode(options: RecordEpisodeOptions): Promise<Reco
     const frame = new Uint8Array(width * height * 3);
     let { observation } = env.reset(seed === undefined ? {} : { seed });
     await writer.writeFrame(renderer.render(frame));
-    options.onFrame?.(1);
+    options.onFrame?.(1, maxSteps + 1);
     let episodeReturn = 0;
     let length = 0;
     while (length < maxSteps) {
@@ -347,7 +347,7 @@ export async function recordEpisode(options: RecordEpisodeOptions): Promise<Reco
       length++;
       observation = step.observation;
       await writer.writeFrame(renderer.render(frame));
-      options.onFrame?.(length + 1);
+      options.onFrame?.(length + 1, maxSteps + 1);
       if (step.terminated || step.truncated) break;
     }
     const { frames, path: written } = await writer.close();

@@ -69,7 +69,7 @@ describe('recording HalfCheetah', () => {
   test('30 frames of a random policy at 20 fps: H.264, 30 frames, 96x64, 1.5 s', async () => {
     const rng = new Rng(3);
     const path = join(folder, 'random.mp4');
-    const reported: number[] = [];
+    const reported: [number, number][] = [];
     const result = await recordEpisode({
       env,
       path,
@@ -78,14 +78,14 @@ describe('recording HalfCheetah', () => {
       width: 96,
       height: 64,
       policy: () => Float64Array.from({ length: 6 }, () => rng.uniform(-1, 1)),
-      onFrame: (frames, maxFrames) => reported.push(maxFrames === 30 ? frames : -1),
+      onFrame: (frames, maxFrames) => reported.push([frames, maxFrames]),
     });
     // The reset frame plus one frame per step, each reported once written (the CLI's progress bar).
     assert.equal(result.length, 29);
     assert.equal(result.frames, 30);
     assert.deepEqual(
       reported,
-      Array.from({ length: 30 }, (_, i) => i + 1),
+      Array.from({ length: 30 }, (_, i) => [i + 1, 30]),
     );
     assert.equal(result.path, path);
     assert.ok(Number.isFinite(result.episodeReturn));
